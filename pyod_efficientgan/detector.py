@@ -1,0 +1,450 @@
+"""EfficientGAN (EGBAD) as a PyOD detector."""
+
+import math
+import numbers
+import warnings
+
+import keras
+import numpy as np
+from pyod.models.base import BaseDetector
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
+from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
+from pyod_efficientgan.scoring import NORMS, SCORE_METHODS
+from pyod_efficientgan.training import BiGAN, ScoreFunction, make_training_dataset
+
+AUTO_MIN_STEPS = 2000
+"""With ``epochs="auto"``: train for at least this many optimizer steps..."""
+
+AUTO_MIN_EPOCHS = 3
+"""...and at least this many epochs..."""
+
+AUTO_MAX_EPOCHS = 500
+"""...but never more than this many epochs."""
+
+MAX_STEPS_PER_EXECUTION = 32
+"""Training steps run per call of the compiled training function."""
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Training produced non-finite losses before any epoch ended finite."""
+
+
+def _is_tuple_of_positive_ints(value):
+    return (
+        isinstance(value, (tuple, list))
+        and len(value) > 0
+        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value)
+    )
+
+
+class EfficientGAN(BaseDetector):
+    """EfficientGAN (EGBAD): BiGAN-based anomaly detection.
+
+    A bidirectional GAN learns an encoder E from rows to latent codes, a
+    generator G from codes to rows and a discriminator D of pairs (x, z). A
+    row is anomalous when G cannot reconstruct it from E(x) and D does not
+    take (x, E(x)) for a training pair.
+
+    Parameters
+    ----------
+    contamination : float in (0, 0.5] or object with ``fit`` and ``predict``, default=0.1
+        Expected share of outliers, used to set ``threshold_``; or a PyThresh
+        thresholder, which then decides the labels.
+    latent_dim : int, default=32
+        Size of the latent code z.
+    encoder_units : tuple of int, default=(64,)
+        Hidden layer widths of E (LeakyReLU 0.1).
+    generator_units : tuple of int, default=(64, 128)
+        Hidden layer widths of G (ReLU).
+    discriminator_units : tuple of int, default=(128, 128)
+        Width of the x and z branches of D, then the widths of the joint
+        layers; the last hidden layer is the feature-matching layer.
+    dropout : float in [0, 1), default=0.2
+        Dropout of D while training. Scoring never uses dropout.
+    epochs : int or "auto", default="auto"
+        Number of full passes over the (shuffled) training rows. ``"auto"``
+        picks enough epochs for at least 2000 optimizer steps and 3 epochs,
+        at most 500 epochs, so that small datasets are trained as much as
+        large ones. Early stopping may end training sooner.
+    batch_size : int, default=50
+        Rows per optimizer step (50 in the paper). A dataset smaller than a
+        batch trains in one batch.
+    learning_rate : float, default=1e-3
+        Adam learning rate of both optimizers (``beta_1=0.5``). The paper's
+        value, 1e-5, leaves the model almost untrained in a few epochs.
+    alpha : float in [0, 1], default=0.9
+        Weight of the generator loss in the score (paper: 0.9).
+    score_method : {"cross-entropy", "feature-matching"}, default="cross-entropy"
+        The discriminator part of the score.
+    norm : {1, 2}, default=1
+        Order of the norms in the reconstruction error and the feature
+        matching distance.
+    ema_decay : float in [0, 1) or None, default=0.999
+        Decay of the moving average that gives the test-time weights; None
+        or 0 scores with the last trained weights.
+    preprocessing : {"minmax", "standard"} or None, default="minmax"
+        Scaling fitted on the training rows and applied before the networks.
+        Constant columns are left centred and unscaled.
+    validation_size : float in [0, 0.5), default=0.1
+        Share of the training rows held out for unsupervised early stopping
+        on their mean reconstruction error (test-time weights). 0 disables
+        it; it is also skipped when fewer than 2 rows would be held out. The
+        held-out rows are scored like all others in ``decision_scores_``.
+    patience : int, default=10
+        Epochs without improvement of the validation criterion before
+        training stops; the best epoch's weights are restored.
+    score_batch_size : int, default=65536
+        Rows per scoring chunk; bounds the memory of ``decision_function``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, dropout, latent noise, shuffling and the
+        validation split. An int gives identical scores on every fit.
+    verbose : {0, 1, 2}, default=0
+        0 is silent, 1 shows a progress bar, 2 prints one line per epoch.
+
+    Attributes
+    ----------
+    model_ : BiGAN
+        The trained Keras model; scoring uses its test-time (EMA) networks.
+    scaler_ : MinMaxScaler, StandardScaler or None
+        The fitted input scaling.
+    history_ : dict of str to list of float
+        Per-epoch mean losses ``d_loss`` and ``ge_loss`` and, with early
+        stopping, ``val_reconstruction_error``.
+    epochs_ : int
+        Number of epochs that were planned (``epochs`` resolved).
+    best_epoch_ : int or None
+        1-based epoch whose weights were kept by early stopping, or None.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names, when ``X`` had string column names.
+    decision_scores_ : ndarray of shape (n_samples,)
+        Outlier scores of the training rows; higher is more abnormal.
+    threshold_ : float
+        Score above which a row is labelled an outlier.
+    labels_ : ndarray of shape (n_samples,)
+        0 for inliers and 1 for outliers among the training rows.
+
+    See Also
+    --------
+    pyod.models.alad.ALAD : Adversarially learned anomaly detection.
+    pyod.models.anogan.AnoGAN : GAN with a per-sample latent search.
+
+    Notes
+    -----
+    The score of a row x is
+
+    .. math::
+
+        A(x) = \\alpha \\lVert x - G(E(x)) \\rVert_p + (1 - \\alpha) L_D(x),
+
+    where :math:`L_D(x)` is :math:`\\sigma(D(x, E(x)), 1)` (cross-entropy) or
+    :math:`\\lVert f(x, E(x)) - f(G(E(x)), E(x)) \\rVert_p` (feature
+    matching on the last hidden layer f of D). One epoch is one pass over all
+    training rows in batches of ``batch_size``.
+
+    References
+    ----------
+    .. [1] Zenati, H., Foo, C. S., Lecouat, B., Manek, G., and
+       Chandrasekhar, V. R. (2018). Efficient GAN-Based Anomaly Detection.
+       arXiv:1802.06222.
+
+    Examples
+    --------
+    >>> from pyod.utils.data import generate_data
+    >>> from pyod_efficientgan import EfficientGAN
+    >>> X_train, X_test, y_train, y_test = generate_data(
+    ...     n_train=200, n_test=100, n_features=5, contamination=0.1, random_state=1)
+    >>> detector = EfficientGAN(epochs=5, random_state=0).fit(X_train)
+    >>> detector.decision_function(X_test).shape
+    (100,)
+    """
+
+    _parameter_constraints = {
+        "contamination": [
+            Interval(numbers.Real, 0, 0.5, closed="right"),
+            HasMethods(["fit", "predict"]),
+        ],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "encoder_units": [tuple, list],
+        "generator_units": [tuple, list],
+        "discriminator_units": [tuple, list],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
+        "alpha": [Interval(numbers.Real, 0, 1, closed="both")],
+        "score_method": [StrOptions(set(SCORE_METHODS))],
+        "norm": [Interval(numbers.Integral, 1, 2, closed="both")],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="left"), None],
+        "preprocessing": [StrOptions({"minmax", "standard"}), None],
+        "validation_size": [Interval(numbers.Real, 0, 0.5, closed="left")],
+        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
+        "score_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": [Interval(numbers.Integral, 0, 2, closed="both"), "boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        contamination=0.1,
+        latent_dim=32,
+        encoder_units=(64,),
+        generator_units=(64, 128),
+        discriminator_units=(128, 128),
+        dropout=0.2,
+        epochs="auto",
+        batch_size=50,
+        learning_rate=1e-3,
+        alpha=0.9,
+        score_method="cross-entropy",
+        norm=1,
+        ema_decay=0.999,
+        preprocessing="minmax",
+        validation_size=0.1,
+        patience=10,
+        score_batch_size=65536,
+        random_state=None,
+        verbose=0,
+    ):
+        self.contamination = contamination
+        self.latent_dim = latent_dim
+        self.encoder_units = encoder_units
+        self.generator_units = generator_units
+        self.discriminator_units = discriminator_units
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.alpha = alpha
+        self.score_method = score_method
+        self.norm = norm
+        self.ema_decay = ema_decay
+        self.preprocessing = preprocessing
+        self.validation_size = validation_size
+        self.patience = patience
+        self.score_batch_size = score_batch_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Train the BiGAN on ``X`` and score the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows. Labels are not used.
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : EfficientGAN
+            The fitted detector.
+        """
+        self._validate_params()
+        self._check_units()
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=True)
+        self._set_n_classes(y)
+        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+
+        scaler = self._make_scaler()
+        x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
+        x_train, x_validation = self._split_validation(x_scaled, seed)
+        model = self._build_model(X.shape[1], seed)
+        score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)
+        history, epochs, best_epoch = self._train(model, score_function, x_train, x_validation, seed)
+
+        self.model_ = model
+        self.scaler_ = scaler
+        self.history_ = history
+        self.epochs_ = epochs
+        self.best_epoch_ = best_epoch
+        self._score_function = score_function
+        self.decision_scores_ = self._score(X)
+        self._process_decision_scores()
+        return self
+
+    def _check_units(self):
+        for name in ("encoder_units", "generator_units", "discriminator_units"):
+            value = getattr(self, name)
+            if not _is_tuple_of_positive_ints(value):
+                raise ValueError(
+                    f"The '{name}' parameter of EfficientGAN must be a non-empty tuple of "
+                    f"positive ints. Got {value!r} instead."
+                )
+
+    def _make_scaler(self):
+        if self.preprocessing == "minmax":
+            return MinMaxScaler()
+        if self.preprocessing == "standard":
+            return StandardScaler()
+        return None
+
+    def _split_validation(self, x_scaled, seed):
+        n_validation = int(math.floor(self.validation_size * len(x_scaled)))
+        if n_validation < 2:
+            return x_scaled, None
+        return train_test_split(x_scaled, test_size=n_validation, random_state=seed)
+
+    def _resolve_epochs(self, n_train, batch_size):
+        if self.epochs != "auto":
+            return int(self.epochs)
+        steps_per_epoch = math.ceil(n_train / batch_size)
+        wanted = max(math.ceil(AUTO_MIN_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS)
+        return min(wanted, AUTO_MAX_EPOCHS)
+
+    def _build_model(self, n_features, seed):
+        encoder = build_encoder(n_features, self.latent_dim, tuple(self.encoder_units), seed)
+        generator = build_generator(
+            self.latent_dim, n_features, tuple(self.generator_units), seed + 1000
+        )
+        discriminator = build_discriminator(
+            n_features, self.latent_dim, tuple(self.discriminator_units), self.dropout, seed + 2000
+        )
+        return BiGAN(
+            encoder, generator, discriminator, self.latent_dim, self.ema_decay, seed=seed + 3000
+        )
+
+    def _train(self, model, score_function, x_train, x_validation, seed):
+        batch_size = min(self.batch_size, len(x_train))
+        steps_per_epoch = math.ceil(len(x_train) / batch_size)
+        epochs = self._resolve_epochs(len(x_train), batch_size)
+        model.compile(
+            d_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
+            g_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
+            steps_per_execution=min(steps_per_epoch, MAX_STEPS_PER_EXECUTION),
+        )
+        guard = DivergenceGuard()
+        callbacks = [guard]
+        early_stopping = None
+        if x_validation is not None:
+            early_stopping = keras.callbacks.EarlyStopping(
+                monitor=VALIDATION_MONITOR,
+                mode="min",
+                patience=self.patience,
+                restore_best_weights=True,
+            )
+            callbacks = [
+                ValidationCriterion(score_function, x_validation, self.score_batch_size),
+                guard,
+                early_stopping,
+            ]
+        dataset = make_training_dataset(x_train, batch_size, seed)
+        keras_history = model.fit(
+            dataset, epochs=epochs, callbacks=callbacks, verbose=int(self.verbose), shuffle=False
+        )
+        history = {
+            key: [float(value) for value in values] for key, values in keras_history.history.items()
+        }
+        if not model.all_finite():
+            raise TrainingDivergedError(
+                "Training diverged in the first epoch (non-finite loss); no finite weights to "
+                f"restore. Lower learning_rate (now {self.learning_rate!r}) or use "
+                "preprocessing='minmax'."
+            )
+        if guard.diverged_at_epoch is not None:
+            warnings.warn(
+                f"Training diverged in epoch {guard.diverged_at_epoch + 1} (non-finite loss); "
+                f"kept the weights of epoch {guard.last_finite_epoch + 1}. Lower learning_rate "
+                f"(now {self.learning_rate!r}) to train further.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        best_epoch = None
+        if early_stopping is not None and early_stopping.best_weights is not None:
+            best_epoch = early_stopping.best_epoch + 1
+        return history, epochs, best_epoch
+
+    # -------------------------------------------------------------- scoring
+    def decision_function(self, X):
+        """Anomaly scores :math:`A(x)` of ``X``; higher is more abnormal.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Outlier scores (float64).
+        """
+        check_is_fitted(self, ["model_", "decision_scores_"])
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
+        )
+        return self._score(X)
+
+    def score_components(self, X):
+        """The two parts of the score: :math:`L_G(x)` and :math:`L_D(x)`.
+
+        ``decision_function(X)`` equals ``alpha * L_G + (1 - alpha) * L_D``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        generator_loss : ndarray of shape (n_samples,)
+            Reconstruction error :math:`\\lVert x - G(E(x)) \\rVert_p` in the
+            preprocessed space.
+        discriminator_loss : ndarray of shape (n_samples,)
+            Cross-entropy or feature-matching distance, per ``score_method``.
+        """
+        check_is_fitted(self, ["model_", "decision_scores_"])
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
+        )
+        _, generator_loss, discriminator_loss = self._score(X, components=True)
+        return generator_loss, discriminator_loss
+
+    def _transform(self, scaler, X):
+        """Scale a chunk of rows and cast it to contiguous float32."""
+        if scaler is not None:
+            X = scaler.transform(X)
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    def _score(self, X, components=False):
+        """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
+        n_samples = X.shape[0]
+        parts = [np.empty(n_samples, dtype=np.float64) for _ in range(3 if components else 1)]
+        for start in range(0, n_samples, self.score_batch_size):
+            stop = min(start + self.score_batch_size, n_samples)
+            chunk_scores = self._score_function(self._transform(self.scaler_, X[start:stop]))
+            for part, values in zip(parts, chunk_scores):
+                part[start:stop] = values
+        if not np.all(np.isfinite(parts[0])):
+            raise FloatingPointError(
+                "EfficientGAN produced non-finite scores; the input values are probably far "
+                "outside the range seen in fit."
+            )
+        return tuple(parts) if components else parts[0]
+
+    # ---------------------------------------------------------- persistence
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_score_function", None)
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_model_weights"] = model.get_weights()
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("_model_weights", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            model = self._build_model(self.n_features_in_, seed=0)
+            model.set_weights(weights)
+            self.model_ = model
+            self._score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)

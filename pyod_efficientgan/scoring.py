@@ -1,0 +1,167 @@
+"""The EfficientGAN anomaly score and its parts, as pure functions.
+
+Every function takes arrays or tensors of one batch and returns one value per
+row. They use :mod:`keras.ops`, so they accept NumPy arrays as well as backend
+tensors and run inside a compiled function.
+
+The score of Zenati et al. (2018) is
+
+.. math::
+
+    A(x) = \\alpha L_G(x) + (1 - \\alpha) L_D(x),
+
+with :math:`L_G(x) = \\lVert x - G(E(x)) \\rVert_p` and :math:`L_D` either
+the discriminator cross-entropy :math:`\\sigma(D(x, E(x)), 1)` or the
+feature-matching distance :math:`\\lVert f(x, E(x)) - f(G(E(x)), E(x))
+\\rVert_p`, where :math:`f` is the last hidden layer of D.
+"""
+
+from keras import ops
+
+SCORE_METHODS = ("cross-entropy", "feature-matching")
+"""The two variants of :math:`L_D`."""
+
+NORMS = (1, 2)
+"""The norms p allowed in :math:`L_G` and the feature-matching distance."""
+
+
+def row_norm(difference, norm=1):
+    """Return the p-norm of every row of ``difference``.
+
+    .. math::
+
+        \\lVert d \\rVert_p = \\Big(\\sum_j |d_j|^p\\Big)^{1/p}, \\quad p \\in \\{1, 2\\}
+
+    Parameters
+    ----------
+    difference : array-like of shape (n_samples, n_columns)
+        Rows whose norm is taken.
+    norm : {1, 2}, default=1
+        The order p.
+
+    Returns
+    -------
+    norms : tensor of shape (n_samples,)
+    """
+    if norm == 1:
+        return ops.sum(ops.abs(difference), axis=-1)
+    if norm == 2:
+        return ops.sqrt(ops.sum(ops.square(difference), axis=-1))
+    raise ValueError(f"norm must be 1 or 2, got {norm!r}.")
+
+
+def reconstruction_error(x, x_reconstructed, norm=1):
+    """Generator loss :math:`L_G(x) = \\lVert x - G(E(x)) \\rVert_p`.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_samples, n_features)
+        Input rows (after the detector's preprocessing).
+    x_reconstructed : array-like of shape (n_samples, n_features)
+        ``G(E(x))``.
+    norm : {1, 2}, default=1
+        The order p.
+
+    Returns
+    -------
+    errors : tensor of shape (n_samples,)
+    """
+    return row_norm(ops.subtract(x, x_reconstructed), norm)
+
+
+def discriminator_cross_entropy(logits):
+    """Discriminator loss :math:`L_D(x) = \\sigma(D(x, E(x)), 1)`.
+
+    The binary cross-entropy of the logit against the label "real pair":
+
+    .. math::
+
+        \\sigma(l, 1) = -\\log \\operatorname{sigmoid}(l) = \\log(1 + e^{-l})
+
+    It is large when D finds the pair (x, E(x)) unlike the training pairs.
+
+    Parameters
+    ----------
+    logits : array-like of shape (n_samples,) or (n_samples, 1)
+        Logits ``D(x, E(x))``.
+
+    Returns
+    -------
+    losses : tensor of shape (n_samples,)
+    """
+    logits = ops.reshape(logits, (-1,))
+    return ops.softplus(ops.negative(logits))
+
+
+def feature_matching_distance(features_real, features_reconstructed, norm=1):
+    """Discriminator loss :math:`L_D(x) = \\lVert f(x, E(x)) - f(G(E(x)), E(x)) \\rVert_p`.
+
+    Parameters
+    ----------
+    features_real : array-like of shape (n_samples, n_units)
+        Last hidden layer of D on ``(x, E(x))``.
+    features_reconstructed : array-like of shape (n_samples, n_units)
+        Last hidden layer of D on ``(G(E(x)), E(x))``.
+    norm : {1, 2}, default=1
+        The order p.
+
+    Returns
+    -------
+    distances : tensor of shape (n_samples,)
+    """
+    return row_norm(ops.subtract(features_real, features_reconstructed), norm)
+
+
+def combine_scores(generator_loss, discriminator_loss, alpha=0.9):
+    """Anomaly score :math:`A(x) = \\alpha L_G(x) + (1 - \\alpha) L_D(x)`.
+
+    Parameters
+    ----------
+    generator_loss : array-like of shape (n_samples,)
+        :math:`L_G(x)`.
+    discriminator_loss : array-like of shape (n_samples,)
+        :math:`L_D(x)`.
+    alpha : float in [0, 1], default=0.9
+        Weight of the generator loss (0.9 in the paper).
+
+    Returns
+    -------
+    scores : tensor of shape (n_samples,)
+    """
+    return ops.add(
+        ops.multiply(alpha, generator_loss), ops.multiply(1.0 - alpha, discriminator_loss)
+    )
+
+
+def score_components(encoder, generator, discriminator, x, method="cross-entropy", norm=1):
+    """Compute :math:`L_G(x)` and :math:`L_D(x)` with the given networks.
+
+    The networks run with ``training=False`` (no dropout).
+
+    Parameters
+    ----------
+    encoder, generator, discriminator : keras.Model
+        E, G and D as built by :mod:`pyod_efficientgan.networks`.
+    x : array-like of shape (n_samples, n_features)
+        Preprocessed rows.
+    method : {"cross-entropy", "feature-matching"}, default="cross-entropy"
+        Which :math:`L_D`.
+    norm : {1, 2}, default=1
+        The order p of :math:`L_G` and of the feature-matching distance.
+
+    Returns
+    -------
+    generator_loss, discriminator_loss : tensors of shape (n_samples,)
+    """
+    z = encoder(x, training=False)
+    x_reconstructed = generator(z, training=False)
+    generator_loss = reconstruction_error(x, x_reconstructed, norm)
+    logits_real, features_real = discriminator([x, z], training=False)
+    if method == "cross-entropy":
+        discriminator_loss = discriminator_cross_entropy(logits_real)
+    elif method == "feature-matching":
+        _, features_reconstructed = discriminator([x_reconstructed, z], training=False)
+        discriminator_loss = feature_matching_distance(features_real, features_reconstructed, norm)
+    else:
+        raise ValueError(f"method must be one of {SCORE_METHODS}, got {method!r}.")
+    return generator_loss, discriminator_loss
