@@ -153,6 +153,7 @@ def score_components(encoder, generator, discriminator, x, method="cross-entropy
     -------
     generator_loss, discriminator_loss : tensors of shape (n_samples,)
     """
+    x = ops.convert_to_tensor(x, dtype="float32")
     z = encoder(x, training=False)
     x_reconstructed = generator(z, training=False)
     generator_loss = reconstruction_error(x, x_reconstructed, norm)

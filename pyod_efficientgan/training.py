@@ -128,6 +128,7 @@ class BiGAN(keras.Model):
 
     def train_step(self, x):
         """Run one D step, one E+G step and one EMA update on the batch ``x``."""
+        x = ops.convert_to_tensor(x, dtype="float32")
         batch_size = ops.shape(x)[0]
         z = keras.random.normal((batch_size, self.latent_dim), seed=self.noise_seed)
 

@@ -1,0 +1,233 @@
+"""EfficientGAN against the PyOD detector contract (PyOD's own test list) and more."""
+
+import os
+import pickle
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.metrics import roc_auc_score
+
+from pyod_efficientgan import EfficientGAN
+
+ROC_FLOOR = 0.9
+
+
+def test_parameters_and_fitted_attributes(fitted, data):
+    X_train = data[0]
+    for attribute in ("decision_scores_", "labels_", "threshold_", "model_", "scaler_", "history_"):
+        assert getattr(fitted, attribute) is not None, attribute
+    assert fitted.n_features_in_ == X_train.shape[1]
+    assert fitted._mu is not None and fitted._sigma is not None
+    assert set(fitted.history_) >= {"d_loss", "ge_loss"}
+    assert all(isinstance(v, float) for values in fitted.history_.values() for v in values)
+
+
+def test_train_scores(fitted, data):
+    assert fitted.decision_scores_.shape == (data[0].shape[0],)
+    assert np.all(np.isfinite(fitted.decision_scores_))
+
+
+def test_prediction_scores_beat_the_roc_floor(fitted, data):
+    _, X_test, _, y_test = data
+    scores = fitted.decision_function(X_test)
+    assert scores.shape == (X_test.shape[0],)
+    assert roc_auc_score(y_test, scores) >= ROC_FLOOR
+
+
+def test_scores_are_not_constant(fitted, data):
+    scores = fitted.decision_function(data[1])
+    assert np.std(scores) > 1e-3 * (np.abs(np.mean(scores)) + 1e-12)
+    assert len(np.unique(scores)) > len(scores) // 2
+
+
+def test_training_scores_match_decision_function(fitted, data):
+    np.testing.assert_allclose(fitted.decision_function(data[0]), fitted.decision_scores_, rtol=1e-6)
+
+
+def test_labels_follow_contamination(fitted, data):
+    assert set(np.unique(fitted.labels_)) <= {0, 1}
+    assert fitted.labels_.mean() == pytest.approx(0.1, abs=0.01)
+    assert_array_equal(fitted.labels_, (fitted.decision_scores_ > fitted.threshold_).astype(int))
+
+
+def test_prediction_labels(fitted, data):
+    _, X_test, _, y_test = data
+    labels = fitted.predict(X_test)
+    assert labels.shape == y_test.shape
+    assert set(np.unique(labels)) <= {0, 1}
+    assert_array_equal(labels, (fitted.decision_function(X_test) > fitted.threshold_).astype(int))
+
+
+@pytest.mark.parametrize("method", ["linear", "unify"])
+def test_prediction_proba(fitted, data, method):
+    proba = fitted.predict_proba(data[1], method=method)
+    assert proba.shape == (data[1].shape[0], 2)
+    assert proba.min() >= 0 and proba.max() <= 1
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # Probability of being an outlier grows with the score.
+    scores = fitted.decision_function(data[1])
+    assert np.all(np.diff(proba[np.argsort(scores), 1]) >= -1e-12)
+
+
+def test_prediction_proba_bad_method(fitted, data):
+    with pytest.raises(ValueError):
+        fitted.predict_proba(data[1], method="something")
+
+
+def test_prediction_labels_confidence(fitted, data):
+    labels, confidence = fitted.predict(data[1], return_confidence=True)
+    assert labels.shape == confidence.shape == (data[1].shape[0],)
+    assert confidence.min() >= 0 and confidence.max() <= 1
+    np.testing.assert_allclose(fitted.predict_confidence(data[1]), confidence)
+
+
+def test_prediction_proba_linear_confidence(fitted, data):
+    proba, confidence = fitted.predict_proba(data[1], method="linear", return_confidence=True)
+    assert proba.shape == (data[1].shape[0], 2)
+    assert confidence.shape == (data[1].shape[0],)
+    assert confidence.min() >= 0 and confidence.max() <= 1
+
+
+def test_prediction_with_rejection(fitted, data):
+    labels = fitted.predict_with_rejection(data[1], return_stats=False)
+    assert labels.shape == (data[1].shape[0],)
+    assert set(np.unique(labels)) <= {-2, 0, 1}
+    labels, stats = fitted.predict_with_rejection(data[1], return_stats=True)
+    assert len(stats) == 3
+    rejection_stats = fitted.compute_rejection_stats()
+    assert len(rejection_stats) == 3
+
+
+def test_fit_predict(small_data):
+    labels = EfficientGAN(epochs=2, random_state=0).fit_predict(small_data[0])
+    assert labels.shape == (small_data[0].shape[0],)
+
+
+def test_fit_predict_score(small_data):
+    detector = EfficientGAN(epochs=2, random_state=0)
+    for scoring in ("roc_auc_score", "prc_n_score"):
+        value = detector.fit_predict_score(small_data[1], small_data[3], scoring=scoring)
+        assert 0 <= value <= 1
+    with pytest.raises(NotImplementedError):
+        detector.fit_predict_score(small_data[1], small_data[3], scoring="something")
+
+
+def test_predict_rank(fitted, data):
+    ranks = fitted._predict_rank(data[1])
+    assert ranks.min() >= 0 and ranks.max() <= data[0].shape[0]
+    normalized = fitted._predict_rank(data[1], normalized=True)
+    assert normalized.min() >= 0 and normalized.max() <= 1
+    # Ranks never decrease as the score grows.
+    scores = fitted.decision_function(data[1])
+    assert np.all(np.diff(ranks[np.argsort(scores, kind="stable")]) >= 0)
+
+
+def test_clone_gives_unfitted_copy_with_same_parameters(fitted):
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    assert not hasattr(copy, "model_")
+
+
+def test_fit_changes_the_weights(small_data):
+    detector = EfficientGAN(epochs=2, random_state=0)
+    detector.fit(small_data[0])
+    untrained = detector._build_model(small_data[0].shape[1], seed=detector_seed(detector))
+    trained = detector.model_.ema_encoder.get_weights()
+    assert not all(np.array_equal(a, b) for a, b in zip(untrained.ema_encoder.get_weights(), trained))
+
+
+def detector_seed(detector):
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(detector.random_state).randint(0, 2**31 - 1))
+
+
+def test_same_random_state_gives_identical_scores(small_data, quick_fitted):
+    again = EfficientGAN(epochs=3, random_state=0).fit(small_data[0])
+    assert_array_equal(again.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+    other = EfficientGAN(epochs=3, random_state=1).fit(small_data[0])
+    assert not np.array_equal(other.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+
+
+def test_random_state_instance_is_accepted_and_advanced(small_data):
+    random_state = np.random.RandomState(0)
+    first = EfficientGAN(epochs=1, random_state=random_state).fit(small_data[0])
+    second = EfficientGAN(epochs=1, random_state=random_state).fit(small_data[0])
+    assert not np.array_equal(first.decision_scores_, second.decision_scores_)
+
+
+def test_pickle_round_trip(quick_fitted, small_data):
+    restored = pickle.loads(pickle.dumps(quick_fitted))
+    assert_array_equal(restored.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+    assert_array_equal(restored.predict(small_data[1]), quick_fitted.predict(small_data[1]))
+
+
+def test_joblib_round_trip_in_a_fresh_process(quick_fitted, small_data, tmp_path):
+    model_path = tmp_path / "model.joblib"
+    data_path = tmp_path / "x.npy"
+    out_path = tmp_path / "scores.npy"
+    joblib.dump(quick_fitted, model_path)
+    np.save(data_path, small_data[1])
+    script = (
+        "import sys, joblib, numpy as np; "
+        "model = joblib.load(sys.argv[1]); "
+        "np.save(sys.argv[3], model.decision_function(np.load(sys.argv[2])))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(model_path), str(data_path), str(out_path)],
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert_array_equal(np.load(out_path), quick_fitted.decision_function(small_data[1]))
+
+
+def test_score_components_add_up_to_the_score(fitted, data):
+    generator_loss, discriminator_loss = fitted.score_components(data[1])
+    assert np.all(generator_loss >= 0) and np.all(discriminator_loss >= 0)
+    np.testing.assert_allclose(
+        fitted.alpha * generator_loss + (1 - fitted.alpha) * discriminator_loss,
+        fitted.decision_function(data[1]),
+        rtol=1e-5,
+    )
+
+
+@pytest.mark.parametrize("score_method", ["cross-entropy", "feature-matching"])
+@pytest.mark.parametrize("norm", [1, 2])
+def test_every_score_variant_detects(score_method, norm, small_data):
+    X_train, X_test, _, y_test = small_data
+    detector = EfficientGAN(epochs=10, score_method=score_method, norm=norm, random_state=0)
+    scores = detector.fit(X_train).decision_function(X_test)
+    assert roc_auc_score(y_test, scores) >= 0.8
+    _, discriminator_loss = detector.score_components(X_test)
+    model = detector.model_
+    x = detector._transform(detector.scaler_, X_test)
+    z = np.asarray(model.ema_encoder(x, training=False))
+    logits, features = (np.asarray(t) for t in model.ema_discriminator([x, z], training=False))
+    if score_method == "cross-entropy":
+        expected = np.log1p(np.exp(-logits.ravel()))
+    else:
+        x_reconstructed = np.asarray(model.ema_generator(z, training=False))
+        _, features_reconstructed = model.ema_discriminator([x_reconstructed, z], training=False)
+        expected = np.linalg.norm(features - np.asarray(features_reconstructed), ord=norm, axis=1)
+    np.testing.assert_allclose(discriminator_loss, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_scoring_is_chunked_and_chunk_size_does_not_change_scores(quick_fitted, small_data):
+    import copy
+
+    chunked = copy.deepcopy(quick_fitted)
+    chunked.score_batch_size = 7
+    np.testing.assert_allclose(
+        chunked.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]), rtol=1e-5
+    )
+
+
+def test_scoring_runs_without_dropout(quick_fitted, small_data):
+    first = quick_fitted.decision_function(small_data[1])
+    second = quick_fitted.decision_function(small_data[1])
+    assert_array_equal(first, second)

@@ -1,0 +1,134 @@
+"""The BiGAN training step, epochs, early stopping and divergence handling."""
+
+import math
+
+import numpy as np
+import pytest
+
+from pyod_efficientgan import EfficientGAN, TrainingDivergedError
+from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
+from pyod_efficientgan.training import BiGAN
+
+
+def make_bigan(n_features=5, latent_dim=3, ema_decay=0.999, seed=0):
+    return BiGAN(
+        build_encoder(n_features, latent_dim, (8,), seed),
+        build_generator(latent_dim, n_features, (8,), seed + 1),
+        build_discriminator(n_features, latent_dim, (8, 8), 0.2, seed + 2),
+        latent_dim,
+        ema_decay=ema_decay,
+        seed=seed,
+    )
+
+
+def test_train_step_updates_every_network_and_the_averages(small_data):
+    import keras
+
+    model = make_bigan(n_features=small_data[0].shape[1])
+    model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
+    before = {
+        name: [w.copy() for w in getattr(model, name).get_weights()]
+        for name in ("encoder", "generator", "discriminator", "ema_encoder")
+    }
+    logs = model.train_step(small_data[0][:50].astype("float32"))
+    assert set(logs) == {"d_loss", "ge_loss"}
+    assert all(np.isfinite(float(value)) for value in logs.values())
+    for name, weights in before.items():
+        after = getattr(model, name).get_weights()
+        assert not all(np.array_equal(a, b) for a, b in zip(weights, after)), name
+
+
+def test_without_averaging_test_time_weights_equal_trained(small_data):
+    import keras
+
+    model = make_bigan(n_features=small_data[0].shape[1], ema_decay=None)
+    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    model.train_step(small_data[0][:50].astype("float32"))
+    for trained, averaged in zip(model.encoder.get_weights(), model.ema_encoder.get_weights()):
+        np.testing.assert_array_equal(trained, averaged)
+
+
+@pytest.mark.parametrize("n_rows, batch_size, epochs", [(130, 50, 2), (30, 50, 3), (1, 50, 2)])
+def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
+    detector = EfficientGAN(
+        epochs=epochs, batch_size=batch_size, validation_size=0.0, random_state=0
+    ).fit(small_data[0][:n_rows])
+    steps_per_epoch = math.ceil(n_rows / min(batch_size, n_rows))
+    assert int(detector.model_.d_optimizer.iterations) == epochs * steps_per_epoch
+    assert int(detector.model_.g_optimizer.iterations) == epochs * steps_per_epoch
+    assert len(detector.history_["d_loss"]) == epochs
+
+
+def test_auto_epochs_give_small_data_a_step_budget():
+    from pyod_efficientgan.detector import AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
+
+    detector = EfficientGAN()
+    assert detector._resolve_epochs(n_train=100, batch_size=50) == min(
+        AUTO_MIN_STEPS // 2, AUTO_MAX_EPOCHS
+    )
+    assert detector._resolve_epochs(n_train=50 * AUTO_MIN_STEPS // 10, batch_size=50) == 10
+    assert detector._resolve_epochs(n_train=1_000_000, batch_size=50) == AUTO_MIN_EPOCHS
+    assert EfficientGAN(epochs=7)._resolve_epochs(n_train=10, batch_size=50) == 7
+
+
+def test_early_stopping_logs_criterion_and_restores_best_epoch(small_data):
+    detector = EfficientGAN(epochs=40, patience=2, validation_size=0.2, random_state=0).fit(
+        small_data[0]
+    )
+    criterion = detector.history_["val_reconstruction_error"]
+    assert len(criterion) == len(detector.history_["d_loss"])
+    assert detector.best_epoch_ == int(np.argmin(criterion)) + 1
+    # Training stopped once `patience` epochs passed without improvement.
+    assert len(criterion) == 40 or len(criterion) == detector.best_epoch_ + 2
+
+
+def test_divergence_in_first_epoch_raises_and_leaves_detector_untouched(small_data, quick_fitted):
+    import copy
+
+    detector = copy.deepcopy(quick_fitted)
+    scores_before = detector.decision_function(small_data[1])
+    detector.set_params(learning_rate=1e8, preprocessing=None, validation_size=0.0, epochs=2)
+    with pytest.raises(TrainingDivergedError, match="learning_rate"):
+        detector.fit(small_data[0] * 1e6)
+    # The failed refit left the previous fitted state in place.
+    np.testing.assert_array_equal(detector.decision_function(small_data[1]), scores_before)
+
+
+def test_divergence_guard_restores_last_finite_epoch(small_data):
+    import keras
+
+    from pyod_efficientgan.callbacks import DivergenceGuard
+    from pyod_efficientgan.training import make_training_dataset
+
+    class PoisonAtEpoch(keras.callbacks.Callback):
+        def __init__(self, epoch):
+            super().__init__()
+            self.epoch = epoch
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == self.epoch:
+                kernel = self.model.discriminator.weights[0]
+                kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
+
+    x = small_data[0].astype("float32")
+    model = make_bigan(n_features=x.shape[1])
+    model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    guard = DivergenceGuard()
+    snapshot = {}
+
+    class Snapshot(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                snapshot["weights"] = self.model.get_weights()
+
+    model.fit(
+        make_training_dataset(x, 50, seed=0),
+        epochs=5,
+        callbacks=[Snapshot(), PoisonAtEpoch(2), guard],
+        verbose=0,
+    )
+    assert guard.diverged_at_epoch == 2
+    assert guard.last_finite_epoch == 1
+    assert model.all_finite()
+    for restored, expected in zip(model.get_weights(), snapshot["weights"]):
+        np.testing.assert_array_equal(restored, expected)
