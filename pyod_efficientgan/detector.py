@@ -409,6 +409,63 @@ class EfficientGAN(BaseDetector):
         _, generator_loss, discriminator_loss = self._score(X, components=True)
         return generator_loss, discriminator_loss
 
+    def explain(self, X):
+        """Per-feature terms of the reconstruction error :math:`L_G`.
+
+        For ``norm=1`` the terms are :math:`|x_j - G(E(x))_j|` and add up to
+        :math:`L_G(x)`; for ``norm=2`` they are the squared differences and
+        add up to :math:`L_G(x)^2`. Large terms name the features the
+        generator failed to reconstruct. Differences are measured after the
+        detector's preprocessing, so features are comparable.
+
+        Parameters
+        ----------
+        X : array-like or pandas.DataFrame of shape (n_samples, n_features)
+            Rows to explain.
+
+        Returns
+        -------
+        terms : ndarray or pandas.DataFrame of shape (n_samples, n_features)
+            Aligned with the columns of ``X``; a DataFrame with the same
+            index and columns when ``X`` is a DataFrame.
+        """
+        check_is_fitted(self, ["model_", "decision_scores_"])
+        index = getattr(X, "index", None) if hasattr(X, "columns") else None
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
+        )
+        terms = np.empty(X.shape, dtype=np.float64)
+        for start in range(0, X.shape[0], self.score_batch_size):
+            stop = min(start + self.score_batch_size, X.shape[0])
+            x = self._transform(self.scaler_, X[start:stop])
+            difference = np.abs(x - np.asarray(self.model_(x, training=False)))
+            terms[start:stop] = difference if self.norm == 1 else np.square(difference)
+        if index is not None:
+            import pandas as pd
+
+            columns = getattr(self, "feature_names_in_", range(self.n_features_in_))
+            return pd.DataFrame(terms, index=index, columns=columns)
+        return terms
+
+    def save(self, path):
+        """Save the fitted detector to ``path`` without pickle.
+
+        See :func:`pyod_efficientgan.persistence.save_detector`.
+        """
+        from pyod_efficientgan.persistence import save_detector
+
+        save_detector(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Load a detector saved by :meth:`save`; no code from the file runs.
+
+        See :func:`pyod_efficientgan.persistence.load_detector`.
+        """
+        from pyod_efficientgan.persistence import load_detector
+
+        return load_detector(path)
+
     def _transform(self, scaler, X):
         """Scale a chunk of rows and cast it to contiguous float32."""
         if scaler is not None:
