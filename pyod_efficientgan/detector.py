@@ -470,7 +470,9 @@ class EfficientGAN(BaseDetector):
         """Scale a chunk of rows and cast it to contiguous float32."""
         if scaler is not None:
             X = scaler.transform(X)
-        return np.ascontiguousarray(X, dtype=np.float32)
+        # Values beyond float32 become inf here; _score reports them clearly.
+        with np.errstate(over="ignore"):
+            return np.ascontiguousarray(X, dtype=np.float32)
 
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""

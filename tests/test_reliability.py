@@ -1,0 +1,240 @@
+"""Reliability: unusual inputs, determinism, concurrency, bounded memory, interruption."""
+
+import os
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import scipy.sparse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pyod_efficientgan import EfficientGAN, TrainingDivergedError
+
+
+def tiny(**params):
+    """A detector that is quick to fit; the point of these tests is not quality."""
+    defaults = dict(
+        epochs=2,
+        latent_dim=2,
+        encoder_units=(8,),
+        generator_units=(8,),
+        discriminator_units=(8, 8),
+        random_state=0,
+    )
+    return EfficientGAN(**{**defaults, **params})
+
+
+# ---------------------------------------------------------------- input matrix
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda X: X[:, :1],  # one column
+        lambda X: X[:1],  # one row
+        lambda X: X.astype(np.int64),
+        lambda X: X.astype(np.float32),
+        lambda X: np.asfortranarray(X),
+        lambda X: X[::2, ::-1],  # non-contiguous
+        lambda X: np.where(np.arange(X.shape[1]) == 0, 1e30, X),  # near float32 overflow
+        lambda X: np.where(np.arange(X.shape[1]) == 1, 3.0, X),  # constant column
+    ],
+    ids=["one-column", "one-row", "int64", "float32", "fortran", "non-contiguous", "1e30", "constant"],
+)
+def test_unusual_but_valid_inputs_give_finite_scores(make_X, small_data):
+    X = make_X(small_data[0])
+    detector = tiny().fit(X)
+    assert detector.decision_scores_.shape == (X.shape[0],)
+    assert np.all(np.isfinite(detector.decision_scores_))
+    assert np.all(np.isfinite(detector.decision_function(X)))
+
+
+@pytest.mark.parametrize("column_value", [1e30, 3.0], ids=["1e30", "constant"])
+def test_standard_scaling_of_extreme_and_constant_columns(column_value, small_data):
+    X = small_data[0].copy()
+    X[:, 0] = column_value
+    X[::7, 1] = 1e30
+    detector = tiny(preprocessing="standard").fit(X)
+    assert np.all(np.isfinite(detector.decision_scores_))
+
+
+def test_read_only_input(small_data):
+    X = small_data[0].copy()
+    X.setflags(write=False)
+    detector = tiny().fit(X)
+    assert np.all(np.isfinite(detector.decision_function(X)))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparse_input_is_refused_clearly(fmt, small_data, quick_fitted):
+    X = scipy.sparse.random(20, small_data[0].shape[1], density=0.3, format=fmt, random_state=0)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        tiny().fit(X)
+    with pytest.raises(TypeError, match="[Ss]parse"):
+        quick_fitted.decision_function(X)
+
+
+def test_object_columns_are_refused_clearly():
+    X = np.array([[1.0, "a"], [2.0, "b"]], dtype=object)
+    with pytest.raises(ValueError, match="could not convert|dtype"):
+        tiny().fit(X)
+
+
+def test_values_beyond_float32_at_score_time_raise_clearly(quick_fitted, small_data):
+    X = small_data[1].copy()
+    X[0, 0] = 1e300
+    with pytest.raises(FloatingPointError, match="outside the range seen in fit"):
+        quick_fitted.decision_function(X)
+    assert np.all(np.isfinite(quick_fitted.decision_function(small_data[1])))
+
+
+# ------------------------------------------------------------- property based
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_rows=st.integers(1, 40),
+    n_columns=st.integers(1, 4),
+    log_scale=st.floats(-3, 8),
+    seed=st.integers(0, 2**16),
+)
+def test_fit_and_score_are_finite_for_any_shape_and_magnitude(n_rows, n_columns, log_scale, seed):
+    X = np.random.default_rng(seed).normal(size=(n_rows, n_columns)) * 10.0**log_scale
+    try:
+        detector = tiny(epochs=1).fit(X)
+    except TrainingDivergedError:
+        return
+    scores = detector.decision_function(X)
+    assert scores.shape == (n_rows,)
+    assert np.all(np.isfinite(scores))
+
+
+# ----------------------------------------------------------------- determinism
+SCORE_IN_SUBPROCESS = """
+import sys, numpy as np
+from pyod.utils.data import generate_data
+from pyod_efficientgan import EfficientGAN
+X_train, X_test, _, _ = generate_data(n_train=300, n_test=100, n_features=5, random_state=3)
+detector = EfficientGAN(epochs=3, random_state=11).fit(X_train)
+np.save(sys.argv[1], detector.decision_function(X_test))
+"""
+
+
+@pytest.mark.slow
+def test_same_random_state_is_bit_identical_across_processes(tmp_path):
+    outputs = []
+    for index in range(2):
+        path = tmp_path / f"scores_{index}.npy"
+        subprocess.run(
+            [sys.executable, "-c", SCORE_IN_SUBPROCESS, str(path)],
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        )
+        outputs.append(np.load(path))
+    assert outputs[0].tobytes() == outputs[1].tobytes()
+
+
+# ----------------------------------------------------------------- concurrency
+@pytest.mark.slow
+def test_fits_in_two_threads_match_sequential_fits(small_data):
+    X = small_data[0]
+    sequential = [tiny(random_state=seed).fit(X).decision_function(X) for seed in (1, 2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(lambda s: tiny(random_state=s).fit(X).decision_function(X), s) for s in (1, 2)]
+        threaded = [future.result() for future in futures]
+    for expected, got in zip(sequential, threaded):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_one_detector_scored_from_several_threads(quick_fitted, small_data):
+    X = small_data[1]
+    expected = quick_fitted.decision_function(X)
+    barrier = threading.Barrier(4)
+
+    def score():
+        barrier.wait()
+        return quick_fitted.decision_function(X)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: score(), range(4)))
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.slow
+def test_detectors_fit_and_score_in_loky_workers(small_data):
+    from joblib import Parallel, delayed
+
+    X_train, X_test = small_data[0], small_data[1]
+
+    def fit_and_score(seed):
+        return tiny(random_state=seed).fit(X_train).decision_function(X_test)
+
+    parallel = Parallel(n_jobs=2, backend="loky")(delayed(fit_and_score)(seed) for seed in (1, 2))
+    for seed, scores in zip((1, 2), parallel):
+        np.testing.assert_array_equal(scores, fit_and_score(seed))
+    # A fitted detector travels to workers and back.
+    fitted = tiny(random_state=1).fit(X_train)
+    remote = Parallel(n_jobs=2, backend="loky")(
+        delayed(lambda d, x: d.decision_function(x))(fitted, X_test) for _ in range(2)
+    )
+    for scores in remote:
+        np.testing.assert_array_equal(scores, fitted.decision_function(X_test))
+
+
+# ---------------------------------------------------------------------- memory
+@pytest.mark.slow
+def test_scoring_five_million_rows_runs_in_bounded_memory(quick_fitted):
+    import tracemalloc
+
+    n_rows = 5_000_000
+    X = np.random.default_rng(0).normal(size=(n_rows, quick_fitted.n_features_in_)).astype(np.float32)
+    tracemalloc.start()
+    try:
+        scores = quick_fitted.decision_function(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert scores.shape == (n_rows,) and np.all(np.isfinite(scores))
+    # The output (8 bytes a row) plus chunks of score_batch_size rows; never a copy of X.
+    assert peak < n_rows * 8 + 64 * quick_fitted.score_batch_size * quick_fitted.n_features_in_ * 8
+    assert peak < X.nbytes
+
+
+# ---------------------------------------------------------------- interruption
+def test_keyboard_interrupt_leaves_detector_unfitted_then_refit_works(small_data, monkeypatch):
+    from pyod_efficientgan import callbacks
+
+    original = callbacks.DivergenceGuard.on_epoch_end
+
+    def interrupt(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+        original(self, epoch, logs)
+
+    detector = tiny(epochs=4)
+    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        detector.fit(small_data[0])
+    assert not hasattr(detector, "model_") and not hasattr(detector, "decision_scores_")
+    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", original)
+    detector.fit(small_data[0])
+    assert np.all(np.isfinite(detector.decision_function(small_data[1])))
+
+
+def test_keyboard_interrupt_keeps_previous_fit(small_data, quick_fitted, monkeypatch):
+    import copy
+
+    from pyod_efficientgan import callbacks
+
+    detector = copy.deepcopy(quick_fitted)
+    before = detector.decision_function(small_data[1])
+
+    def interrupt(self, epoch, logs=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        detector.fit(small_data[0][:100])
+    np.testing.assert_array_equal(detector.decision_function(small_data[1]), before)
