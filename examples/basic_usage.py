@@ -26,8 +26,10 @@ def main(argv=None):
     labels = clf.predict(X_test)
     proba = clf.predict_proba(X_test, method="unify")
     labels, confidence = clf.predict(X_test, return_confidence=True)
-    print(f"first test rows: labels {labels[:5]}, P(outlier) {proba[:5, 1].round(3)}, "
-          f"confidence {confidence[:5].round(3)}")
+    print(
+        f"first test rows: labels {labels[:5]}, P(outlier) {proba[:5, 1].round(3)}, "
+        f"confidence {confidence[:5].round(3)}"
+    )
     generator_loss, discriminator_loss = clf.score_components(X_test)
     print(f"mean L_G {generator_loss.mean():.4f}, mean L_D {discriminator_loss.mean():.4f}")
     evaluate_print("EfficientGAN (train)", y_train, clf.decision_scores_)

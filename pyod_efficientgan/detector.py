@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.scoring import NORMS, SCORE_METHODS
+from pyod_efficientgan.scoring import SCORE_METHODS
 from pyod_efficientgan.training import BiGAN, ScoreFunction, make_training_dataset
 
 AUTO_MIN_STEPS = 2000
@@ -39,7 +39,9 @@ def _is_tuple_of_positive_ints(value):
     return (
         isinstance(value, (tuple, list))
         and len(value) > 0
-        and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value)
+        and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
+        )
     )
 
 
@@ -261,7 +263,9 @@ class EfficientGAN(BaseDetector):
         x_train, x_validation = self._split_validation(x_scaled, seed)
         model = self._build_model(X.shape[1], seed)
         score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)
-        history, epochs, best_epoch = self._train(model, score_function, x_train, x_validation, seed)
+        history, epochs, best_epoch = self._train(
+            model, score_function, x_train, x_validation, seed
+        )
 
         self.model_ = model
         self.scaler_ = scaler

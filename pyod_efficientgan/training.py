@@ -88,13 +88,9 @@ class BiGAN(keras.Model):
 
     @property
     def _trained_and_averaged(self):
-        trained = (
-            self.encoder.weights + self.generator.weights + self.discriminator.weights
-        )
+        trained = self.encoder.weights + self.generator.weights + self.discriminator.weights
         averaged = (
-            self.ema_encoder.weights
-            + self.ema_generator.weights
-            + self.ema_discriminator.weights
+            self.ema_encoder.weights + self.ema_generator.weights + self.ema_discriminator.weights
         )
         return list(zip(trained, averaged))
 
@@ -244,7 +240,11 @@ class ScoreFunction:
 
     def _components(self, x):
         generator_loss, discriminator_loss = self.model.score_components(x, self.method, self.norm)
-        return combine_scores(generator_loss, discriminator_loss, self.alpha), generator_loss, discriminator_loss
+        return (
+            combine_scores(generator_loss, discriminator_loss, self.alpha),
+            generator_loss,
+            discriminator_loss,
+        )
 
     def __call__(self, x):
         return tuple(np.asarray(part) for part in self._compiled(x))

@@ -46,7 +46,9 @@ def test_scores_are_not_constant(fitted, data):
 
 
 def test_training_scores_match_decision_function(fitted, data):
-    np.testing.assert_allclose(fitted.decision_function(data[0]), fitted.decision_scores_, rtol=1e-6)
+    np.testing.assert_allclose(
+        fitted.decision_function(data[0]), fitted.decision_scores_, rtol=1e-6
+    )
 
 
 def test_labels_follow_contamination(fitted, data):
@@ -138,7 +140,9 @@ def test_fit_changes_the_weights(small_data):
     detector.fit(small_data[0])
     untrained = detector._build_model(small_data[0].shape[1], seed=detector_seed(detector))
     trained = detector.model_.ema_encoder.get_weights()
-    assert not all(np.array_equal(a, b) for a, b in zip(untrained.ema_encoder.get_weights(), trained))
+    assert not all(
+        np.array_equal(a, b) for a, b in zip(untrained.ema_encoder.get_weights(), trained)
+    )
 
 
 def detector_seed(detector):
@@ -149,9 +153,13 @@ def detector_seed(detector):
 
 def test_same_random_state_gives_identical_scores(small_data, quick_fitted):
     again = EfficientGAN(epochs=3, random_state=0).fit(small_data[0])
-    assert_array_equal(again.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+    assert_array_equal(
+        again.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1])
+    )
     other = EfficientGAN(epochs=3, random_state=1).fit(small_data[0])
-    assert not np.array_equal(other.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+    assert not np.array_equal(
+        other.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1])
+    )
 
 
 def test_random_state_instance_is_accepted_and_advanced(small_data):
@@ -163,7 +171,9 @@ def test_random_state_instance_is_accepted_and_advanced(small_data):
 
 def test_pickle_round_trip(quick_fitted, small_data):
     restored = pickle.loads(pickle.dumps(quick_fitted))
-    assert_array_equal(restored.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]))
+    assert_array_equal(
+        restored.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1])
+    )
     assert_array_equal(restored.predict(small_data[1]), quick_fitted.predict(small_data[1]))
 
 
@@ -223,7 +233,9 @@ def test_scoring_is_chunked_and_chunk_size_does_not_change_scores(quick_fitted, 
     chunked = copy.deepcopy(quick_fitted)
     chunked.score_batch_size = 7
     np.testing.assert_allclose(
-        chunked.decision_function(small_data[1]), quick_fitted.decision_function(small_data[1]), rtol=1e-5
+        chunked.decision_function(small_data[1]),
+        quick_fitted.decision_function(small_data[1]),
+        rtol=1e-5,
     )
 
 

@@ -41,7 +41,16 @@ def tiny(**params):
         lambda X: np.where(np.arange(X.shape[1]) == 0, 1e30, X),  # near float32 overflow
         lambda X: np.where(np.arange(X.shape[1]) == 1, 3.0, X),  # constant column
     ],
-    ids=["one-column", "one-row", "int64", "float32", "fortran", "non-contiguous", "1e30", "constant"],
+    ids=[
+        "one-column",
+        "one-row",
+        "int64",
+        "float32",
+        "fortran",
+        "non-contiguous",
+        "1e30",
+        "constant",
+    ],
 )
 def test_unusual_but_valid_inputs_give_finite_scores(make_X, small_data):
     X = make_X(small_data[0])
@@ -141,7 +150,10 @@ def test_fits_in_two_threads_match_sequential_fits(small_data):
     X = small_data[0]
     sequential = [tiny(random_state=seed).fit(X).decision_function(X) for seed in (1, 2)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(lambda s: tiny(random_state=s).fit(X).decision_function(X), s) for s in (1, 2)]
+        futures = [
+            pool.submit(lambda s: tiny(random_state=s).fit(X).decision_function(X), s)
+            for s in (1, 2)
+        ]
         threaded = [future.result() for future in futures]
     for expected, got in zip(sequential, threaded):
         np.testing.assert_array_equal(got, expected)
@@ -189,7 +201,11 @@ def test_scoring_five_million_rows_runs_in_bounded_memory(quick_fitted):
     import tracemalloc
 
     n_rows = 5_000_000
-    X = np.random.default_rng(0).normal(size=(n_rows, quick_fitted.n_features_in_)).astype(np.float32)
+    X = (
+        np.random.default_rng(0)
+        .normal(size=(n_rows, quick_fitted.n_features_in_))
+        .astype(np.float32)
+    )
     tracemalloc.start()
     try:
         scores = quick_fitted.decision_function(X)

@@ -20,7 +20,9 @@ def as_numpy(tensor):
 def test_row_norm_l1_and_l2():
     difference = np.array([[3.0, -4.0], [0.0, 0.0], [-1.0, 1.0]], dtype=np.float32)
     np.testing.assert_allclose(as_numpy(row_norm(difference, 1)), [7.0, 0.0, 2.0])
-    np.testing.assert_allclose(as_numpy(row_norm(difference, 2)), [5.0, 0.0, np.sqrt(2.0)], rtol=1e-6)
+    np.testing.assert_allclose(
+        as_numpy(row_norm(difference, 2)), [5.0, 0.0, np.sqrt(2.0)], rtol=1e-6
+    )
 
 
 def test_row_norm_rejects_other_orders():
@@ -52,11 +54,17 @@ def test_cross_entropy_is_stable_for_large_logits():
 def test_feature_matching_distance():
     real = np.array([[1.0, 1.0], [0.0, 2.0]], dtype=np.float32)
     reconstructed = np.array([[1.0, 0.0], [3.0, -2.0]], dtype=np.float32)
-    np.testing.assert_allclose(as_numpy(feature_matching_distance(real, reconstructed, 1)), [1.0, 7.0])
-    np.testing.assert_allclose(as_numpy(feature_matching_distance(real, reconstructed, 2)), [1.0, 5.0])
+    np.testing.assert_allclose(
+        as_numpy(feature_matching_distance(real, reconstructed, 1)), [1.0, 7.0]
+    )
+    np.testing.assert_allclose(
+        as_numpy(feature_matching_distance(real, reconstructed, 2)), [1.0, 5.0]
+    )
 
 
-@pytest.mark.parametrize("alpha, expected", [(0.9, [0.9 * 2 + 0.1 * 10]), (0.0, [10.0]), (1.0, [2.0])])
+@pytest.mark.parametrize(
+    "alpha, expected", [(0.9, [0.9 * 2 + 0.1 * 10]), (0.0, [10.0]), (1.0, [2.0])]
+)
 def test_combine_scores(alpha, expected):
     combined = combine_scores(np.array([2.0]), np.array([10.0]), alpha)
     np.testing.assert_allclose(as_numpy(combined), expected, rtol=1e-6)
