@@ -141,7 +141,8 @@ def test_alad_training_throughput(benchmark, kdd_shaped):
     n_steps = 200
     detector = ALAD(epochs=1, batch_size=50, verbose=0)
     detector.fit(kdd_shaped[:1000])
-    batches = [kdd_shaped[i * 50 : (i + 1) * 50] for i in range(n_steps)]
+    starts = [(i * 50) % (len(kdd_shaped) - 50) for i in range(n_steps)]
+    batches = [kdd_shaped[start : start + 50] for start in starts]
     noise = np.random.default_rng(0).normal(size=(50, detector.latent_dim)).astype(np.float32)
 
     def steps():  # ALAD's own loop body: one batch per "epoch"
