@@ -35,8 +35,14 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "benchmark/**", "kdd99/**", "**/.ipynb_checkpoints"]
 
+templates_path = ["_templates"]
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+# Own members only: the methods inherited from PyOD's BaseDetector and from Keras carry their
+# docstrings' markup (PyOD's :cite: role, Keras' Markdown), which is not valid here.
+# scikit-learn's generated metadata-routing methods (set_*_request) are skipped too: their
+# docstrings point into scikit-learn's own glossary.
+autodoc_default_options = {"members": True}
+autodoc_inherit_docstrings = False
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
@@ -58,3 +64,14 @@ intersphinx_timeout = 10
 html_theme = "pydata_sphinx_theme"
 html_title = f"pyod-efficientgan {release}"
 html_theme_options = {"navigation_with_keys": False}
+
+
+def _skip_metadata_requests(app, what, name, obj, skip, options):
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    """Register the hook that hides scikit-learn's metadata-routing methods."""
+    app.connect("autodoc-skip-member", _skip_metadata_requests)

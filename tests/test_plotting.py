@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from pyod_efficientgan import EfficientGAN  # noqa: E402
-from pyod_efficientgan.plotting import plot_history, plot_scores  # noqa: E402
+from pyod_efficientgan.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
 
 SMALL = dict(latent_dim=4, encoder_units=(16,), generator_units=(16,),
              discriminator_units=(16, 16), random_state=0)
@@ -105,7 +105,33 @@ def test_plot_scores_uses_current_axes_and_checks_y(detector, small_data):
         plt.close(figure)
 
 
+class _TopFive:
+    """A thresholder-like object: flags the five highest scores, threshold on a 0-1 scale."""
+
+    def fit(self, scores):
+        self.labels_ = (scores >= np.sort(scores)[-5]).astype(int)
+        self.thresh_ = 0.97
+        return self
+
+    def predict(self, scores):
+        return (scores >= np.sort(scores)[-5]).astype(int)
+
+
 def test_plot_scores_with_a_thresholder_draws_the_line_on_the_score_scale(detector, ax):
+    import copy
+
+    thresholded = copy.copy(detector)
+    thresholded.contamination = _TopFive()
+    thresholded._process_decision_scores()
+    assert thresholded.threshold_ == 0.97  # PyOD keeps the thresholder's own scale
+    plot_scores(thresholded, ax=ax)
+    position = _line(ax, "threshold").get_xdata()[0]
+    scores = thresholded.decision_scores_
+    assert position == pytest.approx(np.sort(scores)[-5])
+    assert score_threshold(thresholded) == pytest.approx(position)
+
+
+def test_score_threshold_when_the_thresholder_flags_nothing(detector):
     import copy
 
     from pythresh.thresholds.iqr import IQR
@@ -113,8 +139,10 @@ def test_plot_scores_with_a_thresholder_draws_the_line_on_the_score_scale(detect
     thresholded = copy.copy(detector)
     thresholded.contamination = IQR()
     thresholded._process_decision_scores()
-    plot_scores(thresholded, ax=ax)
-    position = _line(ax, "threshold").get_xdata()[0]
     scores, labels = thresholded.decision_scores_, thresholded.labels_
-    assert scores[labels == 1].min() == pytest.approx(position)
-    assert np.all(scores[labels == 0] <= position)
+    if labels.any():
+        assert score_threshold(thresholded) == pytest.approx(scores[labels == 1].min())
+        assert np.all(scores[labels == 0] <= score_threshold(thresholded))
+    else:
+        assert score_threshold(thresholded) == pytest.approx(scores.max())
+    assert score_threshold(detector) == detector.threshold_
