@@ -1,8 +1,8 @@
 """Plots of a fitted :class:`~pyod_efficientgan.EfficientGAN`: training history and scores.
 
-matplotlib is an optional dependency (``pip install pyod-efficientgan[plot]`` or
-any matplotlib); it is imported when a function is called, not with the
-package. The functions draw on the given or the current Axes and return it;
+matplotlib is an optional dependency (in the ``test``, ``bench`` and ``docs``
+extras, or ``pip install matplotlib``); it is imported when a function is
+called, not with the package. The functions draw on the given or the current Axes and return it;
 they never call ``plt.show()``.
 """
 
@@ -21,7 +21,7 @@ def _axes(ax):
         import matplotlib.pyplot as plt
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError(
-            "Plotting needs matplotlib: pip install matplotlib (or the 'docs'/'test' extras)."
+            "Plotting needs matplotlib: pip install matplotlib."
         ) from error
     return plt.gca()
 

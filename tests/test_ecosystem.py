@@ -102,6 +102,7 @@ def test_lscp_with_efficientgan(small_data):
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_suod_with_efficientgan(small_data, n_jobs):
+    pytest.importorskip("suod")
     from pyod.models.suod import SUOD
 
     X_train, X_test, _, y_test = small_data
