@@ -100,7 +100,11 @@ def test_lscp_with_efficientgan(small_data):
     assert lscp.predict(X_test).sum() > 0
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
+@pytest.mark.parametrize(
+    "n_jobs",
+    # n_jobs=2 fits EfficientGAN in loky workers, each importing TensorFlow: slow
+    [1, pytest.param(2, marks=pytest.mark.slow)],
+)
 def test_suod_with_efficientgan(small_data, n_jobs):
     pytest.importorskip("suod")
     from pyod.models.suod import SUOD
