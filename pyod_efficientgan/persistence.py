@@ -263,10 +263,15 @@ def load_detector(path):
     weights_npz = _load_npz(contents["weights.npz"])
     weights = [weights_npz[name] for name in sorted(weights_npz)]
 
+    unknown = set(params) - set(EfficientGAN().get_params(deep=False))
+    if unknown:
+        raise DetectorFileError(f"{path!s}: unknown parameters {sorted(unknown)}.")
     for name in _TUPLE_PARAMS:
         if name in params:
             params[name] = tuple(params[name])
     detector = EfficientGAN(**params)
+    detector._validate_params()
+    detector._check_units()
     for name, value in attributes["detector"].items():
         if name == "history_":
             value = {key: [float(v) for v in values] for key, values in value.items()}

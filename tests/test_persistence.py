@@ -184,6 +184,40 @@ def test_other_format_version_is_refused(saved, tmp_path):
         load_detector(target)
 
 
+def _rewrite_with_digests(source, target, params_edit):
+    """Edit params.json and recompute the manifest digests, as a deliberate forger would."""
+    from pyod_efficientgan.persistence import _overall_digest, _sha256
+
+    with zipfile.ZipFile(source) as old:
+        contents = {name: old.read(name) for name in old.namelist()}
+    params = json.loads(contents["params.json"])
+    params_edit(params)
+    contents["params.json"] = json.dumps(params).encode()
+    manifest = json.loads(contents["manifest.json"])
+    manifest["members"]["params.json"] = _sha256(contents["params.json"])
+    manifest["sha256"] = _overall_digest(manifest["members"])
+    contents["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(target, "w") as new:
+        for name, data in contents.items():
+            new.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "edit, error, match",
+    [
+        (lambda p: p.update(latent_dim=-1), ValueError, "latent_dim"),
+        (lambda p: p.update(__class__="os.system"), DetectorFileError, "unknown parameters"),
+        (lambda p: p.update(latent_dim=5), DetectorFileError, "weights do not fit"),
+    ],
+    ids=["invalid-value", "unknown-name", "wrong-shape"],
+)
+def test_consistent_but_invalid_contents_are_refused(saved, tmp_path, edit, error, match):
+    target = tmp_path / "forged.egan"
+    _rewrite_with_digests(saved, target, edit)
+    with pytest.raises(error, match=match):
+        load_detector(target)
+
+
 def test_not_a_detector_file_is_refused(tmp_path):
     target = tmp_path / "other.zip"
     with zipfile.ZipFile(target, "w") as archive:
