@@ -227,7 +227,7 @@ def test_not_a_detector_file_is_refused(tmp_path):
 
 
 def test_unfitted_detector_cannot_be_saved(tmp_path):
-    with pytest.raises(NotFittedError):
+    with pytest.raises(NotFittedError, match="not fitted yet"):
         EfficientGAN().save(tmp_path / "unfitted.egan")
     assert not (tmp_path / "unfitted.egan").exists()
 
