@@ -372,4 +372,10 @@ def load_dataset(name, data_dir=None):
         return load_odds(name, data_dir)
     if name in EMBEDDED_DATASETS:
         return load_embedded(name)
+    if odds_dir() is None:
+        raise FileNotFoundError(
+            f"Unknown dataset {name!r}: not one of the embedded datasets "
+            f"{sorted(EMBEDDED_DATASETS)}, not a .mat/.npz path, and no ODDS folder (pass "
+            f"data_dir or set {ODDS_DIR_ENV})."
+        )
     return load_odds(name)

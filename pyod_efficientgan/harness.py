@@ -628,7 +628,7 @@ def plot_roc(records, datasets, detectors, path):
     stds = metric_table(records, "roc", datasets, detectors, "std")[list(detectors)]
     n_groups, n_bars = len(datasets), len(detectors)
     width = 0.8 / n_bars
-    figure = Figure(figsize=(max(6.0, 0.9 * n_groups + 2), 4.5), layout="constrained")
+    figure = Figure(figsize=(max(6.0, 0.9 * n_groups + 2), 4.5))
     axes = figure.subplots()
     positions = np.arange(n_groups)
     for index, name in enumerate(detectors):
@@ -646,7 +646,7 @@ def plot_roc(records, datasets, detectors, path):
     axes.set_ylabel("test ROC AUC")
     axes.set_title("ROC AUC per dataset (mean ± std over runs)")
     axes.legend(fontsize="small", ncols=min(n_bars, 4), loc="lower left")
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=110, bbox_inches="tight")
 
 
 def write_results(out, records, datasets, detectors, config):
