@@ -29,6 +29,7 @@ import argparse
 import ast
 import importlib
 import inspect
+import json
 import pkgutil
 import platform
 import shlex
@@ -63,8 +64,12 @@ DEFAULT_SEED = 0
 METRICS = {"roc": "ROC AUC", "prc": "Precision @ n", "time": "Fit + score time (s)"}
 """Metric key -> title; the keys are the result columns and CSV names."""
 
-EFFICIENTGAN_PARAMS = {}
-"""EfficientGAN parameters of the harness (empty: the detector's defaults)."""
+EFFICIENTGAN_PARAMS = {"preprocessing": "standard", "validation_size": 0.0}
+"""EfficientGAN parameters of the harness, chosen on the ODDS screen (docs/benchmark.md).
+
+``preprocessing="standard"`` (on the already standardized rows: none) and no
+early stopping; everything else is the detector's default.
+"""
 
 AUTOENCODER_PARAMS = {"epoch_num": 10, "batch_size": 32, "lr": 1e-3, "verbose": 0, "device": "cpu"}
 """PyOD AutoEncoder parameters: PyOD's defaults (10 epochs, batch 32), quiet, on CPU."""
@@ -375,6 +380,7 @@ def run_benchmark(
     params=None,
     n_jobs=1,
     progress=True,
+    on_record=None,
 ):
     """Run the protocol on every dataset, repetition and detector.
 
@@ -394,6 +400,9 @@ def run_benchmark(
         Worker processes (joblib); 1 runs in this process.
     progress : bool, default=True
         Show a tqdm progress bar over (dataset, detector, run).
+    on_record : callable or None, default=None
+        Called with each record as soon as it is done (e.g. to save partial
+        results of a long run).
 
     Returns
     -------
@@ -415,6 +424,8 @@ def run_benchmark(
         for dataset, run, name in tasks:
             bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
             records.append(run_task(dataset, run, name, base_seed, params.get(name)))
+            if on_record is not None:
+                on_record(records[-1])
             bar.update()
     else:
         from joblib import Parallel, delayed
@@ -426,6 +437,8 @@ def run_benchmark(
         for record in results:
             bar.set_postfix_str(f"{record['dataset']}/{record['detector']}/{record['run']}")
             records.append(record)
+            if on_record is not None:
+                on_record(record)
             bar.update()
     bar.close()
     order = {(d.name, r, n): i for i, (d, r, n) in enumerate(tasks)}
@@ -784,6 +797,15 @@ def run(args):
         egan_params["epochs"] = args.epochs
     params = {"EfficientGAN": egan_params}
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / "records.partial.jsonl"
+    partial.write_text("")
+
+    def save(record):
+        with partial.open("a") as handle:
+            handle.write(json.dumps(record, default=float) + "\n")
+
     records = run_benchmark(
         datasets,
         args.detectors,
@@ -792,6 +814,7 @@ def run(args):
         params,
         n_jobs=args.n_jobs,
         progress=not args.no_progress,
+        on_record=save,
     )
     config = {
         "command": shlex.join(["pyod-efficientgan", "bench", *_argv_of(args)]),
@@ -801,7 +824,8 @@ def run(args):
         "started": started,
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
     }
-    paths = write_results(args.out, records, datasets, args.detectors, config)
+    paths = write_results(out, records, datasets, args.detectors, config)
+    partial.unlink()
     means = metric_table(records, "roc", datasets, args.detectors)[list(args.detectors)].mean()
     print("mean ROC AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
     print(f"results in {paths['summary'].parent}")
