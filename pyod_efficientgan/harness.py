@@ -316,6 +316,11 @@ def evaluate(detector, X_train, X_test, y_test):
         ``roc``, ``prc`` (Precision @ n) and ``time`` (seconds of fit plus
         ``decision_function``).
     """
+    if np.unique(y_test).size < 2:
+        raise ValueError(
+            "the test part holds only one class (no outlier), so ROC AUC is undefined; "
+            "this repetition is skipped in the means"
+        )
     start = time.perf_counter()
     detector.fit(X_train)
     scores = detector.decision_function(X_test)
@@ -557,7 +562,8 @@ def summary_markdown(records, datasets, detectors, config):
         Detector names, in column order.
     config : dict
         ``command``, ``n_runs``, ``base_seed``, ``params`` (detector ->
-        arguments) and optional ``started``/``finished`` timestamps.
+        arguments) and optional ``started``/``finished`` timestamps and
+        ``note``.
 
     Returns
     -------
@@ -584,6 +590,8 @@ def summary_markdown(records, datasets, detectors, config):
     ]
     if "started" in config:
         lines += [f"Run: {config['started']} to {config.get('finished', '?')} (UTC).", ""]
+    if config.get("note"):
+        lines += [f"Note: {config['note']}", ""]
     lines += [
         "Versions: " + ", ".join(f"{k} {v}" for k, v in _versions().items()) + ".",
         "",

@@ -246,3 +246,14 @@ def test_cli_smoke_run_on_embedded_data(bench_only_cli, tmp_path, capsys):
     assert roc[list(harness.DEFAULT_DETECTORS)].notna().all().all()
     summary = (out / "summary.md").read_text()
     assert "--epochs 2" in summary and "'epochs': 2" in summary
+
+
+def test_test_part_without_outliers_is_recorded_as_undefined():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    with pytest.raises(ValueError, match="only one class"):
+        harness.evaluate(L1Norm(), X[:20], X[20:], np.zeros(10, dtype=int))
+    one_outlier = Dataset("one", X, np.r_[np.zeros(29, int), 1], "test")
+    records = [run_task(one_outlier, run, "L1Norm", 0) for run in range(6)]
+    undefined = [r for r in records if r["error"] is not None]
+    assert undefined, "with one outlier, some 60/40 split leaves none in the test part"
+    assert all(np.isnan(r["roc"]) and "only one class" in r["error"] for r in undefined)
