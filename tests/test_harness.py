@@ -199,6 +199,7 @@ def test_argument_defaults():
     assert args.datasets is None and args.data_dir is None
     assert args.detectors == ["EfficientGAN", "IForest", "AutoEncoder", "L1Norm"]
     assert args.n_runs == harness.DEFAULT_N_RUNS and args.epochs is None
+    assert args.n_jobs == harness.DEFAULT_N_JOBS
     assert harness._dataset_names(args) == ["wine", "breast_cancer", "digits", "synthetic"]
 
 
@@ -234,7 +235,7 @@ def test_cli_smoke_run_on_embedded_data(bench_only_cli, tmp_path, capsys):
     out = tmp_path / "bench"
     status = cli.main(
         ["bench", "--datasets", "wine", "synthetic", "--n-runs", "1", "--epochs", "2",
-         "--out", str(out), "--no-progress"]
+         "--out", str(out), "--no-progress", "--n-jobs", "1"]
     )
     assert status == 0
     assert "mean ROC AUC: EfficientGAN" in capsys.readouterr().out
