@@ -79,7 +79,7 @@ AUTOENCODER_PARAMS = {"epoch_num": 10, "batch_size": 32, "lr": 1e-3, "verbose": 
 
 
 class L1Norm(BaseDetector):
-    """Baseline detector: the score of a row is its L1 norm.
+    r"""Baseline detector: the score of a row is its L1 norm.
 
     On standardized rows this is the L1 distance from the training mean. It
     needs no training and is what a BiGAN that has learnt nothing but the mean
@@ -105,7 +105,7 @@ class L1Norm(BaseDetector):
     -----
     .. math::
 
-        s(x) = \\lVert x \\rVert_1 = \\sum_j |x_j|
+        s(x) = \lVert x \rVert_1 = \sum_j |x_j|
     """
 
     def __init__(self, contamination=0.1):
@@ -374,9 +374,7 @@ def run_task(dataset, run, name, base_seed, params=None):
         detector = make_detector(name, _contamination(y_train), seeds["seed"], **(params or {}))
         record.update(evaluate(detector, X_train, X_test, y_test), error=None)
     except Exception as error:  # recorded, not fatal
-        record.update(
-            {key: np.nan for key in METRICS}, error=f"{type(error).__name__}: {error}"
-        )
+        record.update({key: np.nan for key in METRICS}, error=f"{type(error).__name__}: {error}")
     return record
 
 
@@ -421,10 +419,7 @@ def run_benchmark(
 
     params = params or {}
     tasks = [
-        (dataset, run, name)
-        for dataset in datasets
-        for run in range(n_runs)
-        for name in detectors
+        (dataset, run, name) for dataset in datasets for run in range(n_runs) for name in detectors
     ]
     bar = tqdm(total=len(tasks), disable=not progress, unit="fit", file=sys.stderr)
     records = []
@@ -497,9 +492,7 @@ def metric_table(records, metric, datasets, detectors, statistic="mean"):
 
 def average_ranks(means, detectors, higher_is_better=True):
     """Mean over datasets of each detector's rank (1 = best; failures rank last)."""
-    ranks = means[list(detectors)].rank(
-        axis=1, ascending=not higher_is_better, na_option="bottom"
-    )
+    ranks = means[list(detectors)].rank(axis=1, ascending=not higher_is_better, na_option="bottom")
     return ranks.mean(axis=0)
 
 
@@ -553,7 +546,7 @@ def _versions():
 
 
 def summary_markdown(records, datasets, detectors, config):
-    """The Markdown report of one benchmark run.
+    """Return the Markdown report of one benchmark run.
 
     Parameters
     ----------

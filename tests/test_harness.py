@@ -113,8 +113,15 @@ def test_metric_values_match_a_manual_run():
 
 def test_tables_are_aligned_with_detectors_and_datasets(records, datasets):
     roc = metric_table(records, "roc", datasets, ["L1Norm", "Inverse", "Broken", "IForest"])
-    assert list(roc.columns) == ["#samples", "#dims", "outlier %", "L1Norm", "Inverse", "Broken",
-                                 "IForest"]
+    assert list(roc.columns) == [
+        "#samples",
+        "#dims",
+        "outlier %",
+        "L1Norm",
+        "Inverse",
+        "Broken",
+        "IForest",
+    ]
     assert list(roc.index) == ["easy", "small"]
     np.testing.assert_allclose(roc["L1Norm"], 1.0)
     np.testing.assert_allclose(roc["Inverse"], 0.0)
@@ -205,15 +212,34 @@ def test_argument_defaults():
 
 def test_argument_parsing(tmp_path):
     args = _parse(
-        ["--data-dir", str(tmp_path), "--datasets", "all", "--detectors", "KNN", "LOF",
-         "--n-runs", "4", "--epochs", "2", "--out", "x", "--efficientgan-param",
-         "learning_rate=1e-4", "--efficientgan-param", "preprocessing=None",
-         "--efficientgan-param", "score_method=feature-matching"]
+        [
+            "--data-dir",
+            str(tmp_path),
+            "--datasets",
+            "all",
+            "--detectors",
+            "KNN",
+            "LOF",
+            "--n-runs",
+            "4",
+            "--epochs",
+            "2",
+            "--out",
+            "x",
+            "--efficientgan-param",
+            "learning_rate=1e-4",
+            "--efficientgan-param",
+            "preprocessing=None",
+            "--efficientgan-param",
+            "score_method=feature-matching",
+        ]
     )
     assert harness._dataset_names(args) == list(ODDS_BENCHMARK)
     assert args.detectors == ["KNN", "LOF"] and args.n_runs == 4 and args.epochs == 2
     assert dict(args.efficientgan_param) == {
-        "learning_rate": 1e-4, "preprocessing": None, "score_method": "feature-matching"
+        "learning_rate": 1e-4,
+        "preprocessing": None,
+        "score_method": "feature-matching",
     }
     with pytest.raises(SystemExit):
         _parse(["--efficientgan-param", "no_equals_sign"])
@@ -234,8 +260,21 @@ def test_cli_rejects_unknown_dataset(bench_only_cli, tmp_path, capsys):
 def test_cli_smoke_run_on_embedded_data(bench_only_cli, tmp_path, capsys):
     out = tmp_path / "bench"
     status = cli.main(
-        ["bench", "--datasets", "wine", "synthetic", "--n-runs", "1", "--epochs", "2",
-         "--out", str(out), "--no-progress", "--n-jobs", "1"]
+        [
+            "bench",
+            "--datasets",
+            "wine",
+            "synthetic",
+            "--n-runs",
+            "1",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--n-jobs",
+            "1",
+        ]
     )
     assert status == 0
     assert "mean ROC AUC: EfficientGAN" in capsys.readouterr().out
