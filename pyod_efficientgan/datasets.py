@@ -1,0 +1,381 @@
+"""Benchmark datasets: ODDS ``.mat`` files, ``.npz`` files and embedded sets.
+
+Every loader returns a :class:`Dataset` of rows ``X`` (float64) and labels
+``y`` (int, 1 for an outlier). Loaders take paths; nothing is downloaded.
+
+* :func:`load_odds` reads one ODDS file (``X`` and ``y`` in a MATLAB file,
+  Rayana 2016) from a folder given as an argument or by the environment
+  variable ``PYOD_EFFICIENTGAN_ODDS_DIR``. :data:`ODDS_BENCHMARK` names the 17
+  files of PyOD's ``notebooks/benchmark.py``.
+* :func:`load_npz` reads any ``.npz`` file holding ``X`` and ``y``.
+* :func:`load_embedded` builds the default datasets from data that ships with
+  scikit-learn and PyOD, following the ODDS / ADBench recipes (one class,
+  down-sampled, is the outlier class). :data:`EMBEDDED_DATASETS` lists them;
+  each builder's docstring states its recipe.
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+ODDS_DIR_ENV = "PYOD_EFFICIENTGAN_ODDS_DIR"
+"""Environment variable naming the folder of ODDS ``.mat`` files."""
+
+ODDS_BENCHMARK = (
+    "arrhythmia",
+    "cardio",
+    "glass",
+    "ionosphere",
+    "letter",
+    "lympho",
+    "mnist",
+    "musk",
+    "optdigits",
+    "pendigits",
+    "pima",
+    "satellite",
+    "satimage-2",
+    "shuttle",
+    "vertebral",
+    "vowels",
+    "wbc",
+)
+"""The 17 ODDS datasets of PyOD's ``notebooks/benchmark.py``."""
+
+EMBEDDED_SEED = 0
+"""Seed of the down-sampling in the embedded recipes (fixed: the data are fixed)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Rows and outlier labels of one benchmark dataset.
+
+    Parameters
+    ----------
+    name : str
+        Short name used in tables.
+    X : ndarray of shape (n_samples, n_features)
+        Rows, float64.
+    y : ndarray of shape (n_samples,)
+        Labels, int: 1 for an outlier, 0 for an inlier.
+    source : str
+        Where the rows come from (a path or a recipe).
+    """
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    source: str = ""
+
+    @property
+    def n_samples(self):
+        """Number of rows."""
+        return self.X.shape[0]
+
+    @property
+    def n_features(self):
+        """Number of columns."""
+        return self.X.shape[1]
+
+    @property
+    def outlier_fraction(self):
+        """Share of rows labelled 1."""
+        return float(np.mean(self.y))
+
+
+def _checked(name, X, y, source):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y).ravel().astype(int)
+    if X.ndim != 2:
+        raise ValueError(f"Dataset {name!r}: X must be 2-D, got shape {X.shape}.")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"Dataset {name!r}: X has {X.shape[0]} rows but y has {y.shape[0]} labels."
+        )
+    if not set(np.unique(y)) <= {0, 1}:
+        raise ValueError(f"Dataset {name!r}: y must hold 0/1 labels, got {np.unique(y)}.")
+    return Dataset(name=name, X=X, y=y, source=str(source))
+
+
+# ------------------------------------------------------------------ files
+def odds_dir(data_dir=None):
+    """Return the ODDS folder: ``data_dir``, else ``$PYOD_EFFICIENTGAN_ODDS_DIR``, else None.
+
+    Parameters
+    ----------
+    data_dir : str or path-like or None, default=None
+        Folder given explicitly.
+
+    Returns
+    -------
+    folder : pathlib.Path or None
+    """
+    if data_dir is not None:
+        return Path(data_dir)
+    value = os.environ.get(ODDS_DIR_ENV)
+    return Path(value) if value else None
+
+
+def load_mat(path, name=None):
+    """Load a MATLAB file with variables ``X`` and ``y`` (ODDS layout).
+
+    MATLAB v5 files are read with :func:`scipy.io.loadmat`; v7.3 (HDF5)
+    files need :mod:`h5py`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.mat`` file.
+    name : str or None, default=None
+        Name of the dataset; defaults to the file name without suffix.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    import scipy.io
+
+    path = Path(path)
+    name = name or path.stem
+    try:
+        content = scipy.io.loadmat(path)
+        X, y = content["X"], content["y"]
+    except NotImplementedError:  # MATLAB v7.3 is HDF5
+        import h5py
+
+        with h5py.File(path, "r") as handle:
+            X, y = np.array(handle["X"]).T, np.array(handle["y"]).T
+    return _checked(name, X, y, path)
+
+
+def load_odds(name, data_dir=None):
+    """Load the ODDS dataset ``name`` from ``<data_dir>/<name>.mat``.
+
+    Parameters
+    ----------
+    name : str
+        File name without ``.mat``, e.g. ``"cardio"``.
+    data_dir : str or path-like or None, default=None
+        Folder of the files; defaults to ``$PYOD_EFFICIENTGAN_ODDS_DIR``.
+
+    Returns
+    -------
+    dataset : Dataset
+
+    Raises
+    ------
+    FileNotFoundError
+        When no folder is given or the file is missing.
+    """
+    folder = odds_dir(data_dir)
+    if folder is None:
+        raise FileNotFoundError(
+            f"No ODDS folder: pass data_dir or set the environment variable {ODDS_DIR_ENV}."
+        )
+    path = folder / f"{name}.mat"
+    if not path.is_file():
+        raise FileNotFoundError(f"ODDS file {str(path)!r} does not exist.")
+    return load_mat(path, name)
+
+
+def load_npz(path, name=None):
+    """Load a NumPy ``.npz`` file holding arrays ``X`` and ``y``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.npz`` file.
+    name : str or None, default=None
+        Name of the dataset; defaults to the file name without suffix.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    path = Path(path)
+    with np.load(path, allow_pickle=False) as content:
+        missing = {"X", "y"} - set(content.files)
+        if missing:
+            raise KeyError(f"{str(path)!r} lacks the arrays {sorted(missing)}.")
+        return _checked(name or path.stem, content["X"], content["y"], path)
+
+
+# --------------------------------------------------------------- embedded
+def _downsample_outliers(X, is_outlier, n_outliers, random_state):
+    """Keep every inlier and ``n_outliers`` outliers drawn without replacement."""
+    rng = check_random_state(random_state)
+    inliers = np.flatnonzero(~is_outlier)
+    outliers = rng.choice(np.flatnonzero(is_outlier), size=n_outliers, replace=False)
+    keep = np.sort(np.concatenate([inliers, outliers]))
+    return X[keep], is_outlier[keep].astype(int)
+
+
+def make_wine(random_state=EMBEDDED_SEED):
+    """Wine (ODDS recipe): classes 2 and 3 are inliers, 10 rows of class 1 are outliers.
+
+    From :func:`sklearn.datasets.load_wine` (178 rows, 13 features): the 119
+    rows of classes 2 and 3 (sklearn targets 1 and 2) are inliers; 10 of the
+    59 rows of class 1 (target 0), drawn with ``random_state``, are the
+    outliers. 129 rows, 7.8 % outliers, as ODDS ``wine``.
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Seed of the down-sampling.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    from sklearn.datasets import load_wine
+
+    X, target = load_wine(return_X_y=True)
+    X, y = _downsample_outliers(X, target == 0, 10, random_state)
+    return _checked("wine", X, y, "sklearn load_wine: classes 2,3 inliers; 10 of class 1")
+
+
+def make_breast_cancer(random_state=EMBEDDED_SEED):
+    """Breast cancer (ODDS ``wbc`` recipe, ~10 %): benign inliers, 40 malignant outliers.
+
+    From :func:`sklearn.datasets.load_breast_cancer` (Wisconsin diagnostic,
+    569 rows, 30 features): the 357 benign rows are inliers and 40 of the 212
+    malignant rows, drawn with ``random_state``, are outliers. 397 rows,
+    10.1 % outliers (ODDS ``wbc`` keeps 21 malignant rows, 5.6 %).
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Seed of the down-sampling.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    X, target = load_breast_cancer(return_X_y=True)
+    X, y = _downsample_outliers(X, target == 0, 40, random_state)  # sklearn: 0 = malignant
+    return _checked(
+        "breast_cancer", X, y, "sklearn load_breast_cancer: benign inliers; 40 malignant"
+    )
+
+
+def make_digits(random_state=EMBEDDED_SEED):
+    """Digits (ODDS ``optdigits`` recipe): digits 1-9 are inliers, 50 zeros are outliers.
+
+    From :func:`sklearn.datasets.load_digits` (1797 rows of 8x8 images, 64
+    features): the 1619 rows of digits 1 to 9 are inliers and 50 of the 178
+    zeros, drawn with ``random_state``, are outliers. 1669 rows, 3.0 %
+    outliers (ODDS ``optdigits``: 2.9 %).
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Seed of the down-sampling.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    from sklearn.datasets import load_digits
+
+    X, target = load_digits(return_X_y=True)
+    X, y = _downsample_outliers(X, target == 0, 50, random_state)
+    return _checked("digits", X, y, "sklearn load_digits: digits 1-9 inliers; 50 zeros")
+
+
+def make_synthetic(random_state=EMBEDDED_SEED):
+    """PyOD's :func:`~pyod.utils.data.generate_data`: 1000 rows, 10 features, 10 % outliers.
+
+    Inliers are Gaussian around 2 or -2 per column, outliers uniform over the
+    inliers' range (PyOD's default ``behaviour="new"``). The train and test
+    parts (600 and 400 rows) are stacked; the harness splits them again.
+
+    Parameters
+    ----------
+    random_state : int, default=0
+        Seed of :func:`~pyod.utils.data.generate_data`.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    from pyod.utils.data import generate_data
+
+    X_train, X_test, y_train, y_test = generate_data(
+        n_train=600, n_test=400, n_features=10, contamination=0.1, random_state=random_state
+    )
+    return _checked(
+        "synthetic",
+        np.vstack([X_train, X_test]),
+        np.concatenate([y_train, y_test]),
+        "pyod generate_data(n_train=600, n_test=400, n_features=10, contamination=0.1)",
+    )
+
+
+EMBEDDED_DATASETS = {
+    "wine": make_wine,
+    "breast_cancer": make_breast_cancer,
+    "digits": make_digits,
+    "synthetic": make_synthetic,
+}
+"""Name -> builder of the datasets that need no files (the harness's default)."""
+
+
+def load_embedded(name, random_state=EMBEDDED_SEED):
+    """Build the embedded dataset ``name`` (one of :data:`EMBEDDED_DATASETS`).
+
+    Parameters
+    ----------
+    name : str
+        Dataset name.
+    random_state : int, default=0
+        Seed of its recipe.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    if name not in EMBEDDED_DATASETS:
+        raise KeyError(
+            f"Unknown embedded dataset {name!r}; choose from {sorted(EMBEDDED_DATASETS)}."
+        )
+    return EMBEDDED_DATASETS[name](random_state)
+
+
+def load_dataset(name, data_dir=None):
+    """Load a dataset by name or path.
+
+    A name ending in ``.npz`` or ``.mat`` is a file path; otherwise, with an
+    ODDS folder (``data_dir`` or the environment variable) the name is an
+    ODDS file in it, else an embedded dataset.
+
+    Parameters
+    ----------
+    name : str
+        Dataset name or file path.
+    data_dir : str or path-like or None, default=None
+        ODDS folder.
+
+    Returns
+    -------
+    dataset : Dataset
+    """
+    if name.endswith(".npz"):
+        return load_npz(name)
+    if name.endswith(".mat"):
+        return load_mat(name)
+    if data_dir is not None:
+        return load_odds(name, data_dir)
+    if name in EMBEDDED_DATASETS:
+        return load_embedded(name)
+    if odds_dir() is None:
+        raise FileNotFoundError(
+            f"Unknown dataset {name!r}: not one of the embedded datasets "
+            f"{sorted(EMBEDDED_DATASETS)}, not a .mat/.npz path, and no ODDS folder (pass "
+            f"data_dir or set {ODDS_DIR_ENV})."
+        )
+    return load_odds(name)

@@ -1,0 +1,854 @@
+"""Benchmark harness: EfficientGAN against PyOD detectors on real datasets.
+
+The protocol is the one of PyOD's ``notebooks/benchmark.py``. For every
+dataset and repetition ``i``:
+
+1. ``train_test_split(X, y, test_size=0.4, random_state=split_seed_i)``;
+2. :func:`pyod.utils.utility.standardizer` fitted on the training part;
+3. every detector is built with ``contamination`` = the dataset's outlier
+   fraction, fitted on the training rows (no labels) and scores the test
+   rows;
+4. ROC AUC, Precision @ n (:func:`pyod.utils.utility.precision_n_scores`,
+   n = number of test outliers) and the fit + score time are recorded.
+
+Unlike PyOD's script, each detector and repetition gets its own seed, derived
+from one base seed with :class:`numpy.random.SeedSequence` (see
+:func:`split_seed` and :func:`detector_seed`), so adding a detector changes
+no other detector's numbers, and all detectors of one repetition see the same
+split. A detector that raises is recorded as NaN with its error message.
+
+Detectors come from :data:`DETECTORS` (name -> factory) or, for any other
+name, from ``pyod.models`` by class name (:func:`make_detector`). Results are
+written by :func:`write_results`: ``roc.csv``, ``prc.csv``, ``time.csv``
+(rows = datasets, columns = detectors, mean over runs), ``records.csv`` (one
+row per dataset, run and detector, with seeds and errors), ``summary.md`` and
+``roc.png``. The command line is ``pyod-efficientgan bench``.
+"""
+
+import argparse
+import ast
+import importlib
+import inspect
+import json
+import pkgutil
+import platform
+import shlex
+import sys
+import time
+import zlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyod.models.base import BaseDetector
+from pyod.utils.utility import precision_n_scores, standardizer
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from pyod_efficientgan.datasets import EMBEDDED_DATASETS, ODDS_BENCHMARK, load_dataset, odds_dir
+
+TEST_SIZE = 0.4
+"""Share of each dataset used for testing (PyOD's benchmark)."""
+
+DEFAULT_DETECTORS = ("EfficientGAN", "IForest", "AutoEncoder", "L1Norm")
+"""Detectors of a default run."""
+
+DEFAULT_N_RUNS = 2
+"""Repetitions of a default run (PyOD's benchmark uses 10); 2 keeps it to minutes."""
+
+DEFAULT_N_JOBS = 2
+"""Worker processes of a default command-line run (one per core of a small machine)."""
+
+DEFAULT_SEED = 0
+"""Base seed of a default run."""
+
+METRICS = {"roc": "ROC AUC", "prc": "Precision @ n", "time": "Fit + score time (s)"}
+"""Metric key -> title; the keys are the result columns and CSV names."""
+
+EFFICIENTGAN_PARAMS = {"preprocessing": "standard", "validation_size": 0.0}
+"""EfficientGAN parameters of the harness, chosen on the ODDS screen (docs/benchmark.md).
+
+``preprocessing="standard"`` (on the already standardized rows: none) and no
+early stopping; everything else is the detector's default.
+"""
+
+AUTOENCODER_PARAMS = {"epoch_num": 10, "batch_size": 32, "lr": 1e-3, "verbose": 0, "device": "cpu"}
+"""PyOD AutoEncoder parameters: PyOD's defaults (10 epochs, batch 32), quiet, on CPU."""
+
+
+class L1Norm(BaseDetector):
+    r"""Baseline detector: the score of a row is its L1 norm.
+
+    On standardized rows this is the L1 distance from the training mean. It
+    needs no training and is what a BiGAN that has learnt nothing but the mean
+    scores (``G(E(x))`` constant), so a trained EfficientGAN must beat it.
+
+    Parameters
+    ----------
+    contamination : float in (0, 0.5], default=0.1
+        Expected share of outliers, used to set ``threshold_``.
+
+    Attributes
+    ----------
+    decision_scores_ : ndarray of shape (n_samples,)
+        L1 norms of the training rows.
+    threshold_ : float
+        Score above which a row is labelled an outlier.
+    labels_ : ndarray of shape (n_samples,)
+        0 for inliers and 1 for outliers among the training rows.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Notes
+    -----
+    .. math::
+
+        s(x) = \lVert x \rVert_1 = \sum_j |x_j|
+    """
+
+    def __init__(self, contamination=0.1):
+        super().__init__(contamination=contamination)
+
+    def fit(self, X, y=None):
+        """Score the training rows; there is nothing to learn.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows (standardized by the harness).
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : L1Norm
+        """
+        X = validate_data(self, X, dtype=np.float64)
+        self._set_n_classes(y)
+        self.decision_scores_ = np.abs(X).sum(axis=1)
+        self._process_decision_scores()
+        return self
+
+    def decision_function(self, X):
+        """Return the L1 norm of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, ["decision_scores_"])
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.abs(X).sum(axis=1)
+
+
+# ------------------------------------------------------------- registry
+def _efficientgan(contamination, seed, **params):
+    from pyod_efficientgan import EfficientGAN
+
+    return EfficientGAN(
+        contamination=contamination, random_state=seed, **{**EFFICIENTGAN_PARAMS, **params}
+    )
+
+
+def _iforest(contamination, seed, **params):
+    from pyod.models.iforest import IForest
+
+    return IForest(contamination=contamination, random_state=seed, **params)
+
+
+def _autoencoder(contamination, seed, **params):
+    from pyod.models.auto_encoder import AutoEncoder
+
+    return AutoEncoder(
+        contamination=contamination, random_state=seed, **{**AUTOENCODER_PARAMS, **params}
+    )
+
+
+def _l1norm(contamination, seed, **params):
+    return L1Norm(contamination=contamination, **params)
+
+
+DETECTORS = {
+    "EfficientGAN": _efficientgan,
+    "IForest": _iforest,
+    "AutoEncoder": _autoencoder,
+    "L1Norm": _l1norm,
+}
+"""Name -> ``factory(contamination, seed, **params)`` returning an unfitted detector."""
+
+
+def _normalized(name):
+    return name.lower().replace("_", "")
+
+
+def _pyod_class(name):
+    """Find the class ``name`` in the ``pyod.models`` module named after it."""
+    import pyod.models
+
+    for module_info in pkgutil.iter_modules(pyod.models.__path__):
+        if _normalized(module_info.name) != _normalized(name):
+            continue
+        module = importlib.import_module(f"pyod.models.{module_info.name}")
+        if isinstance(getattr(module, name, None), type):
+            return getattr(module, name)
+    raise KeyError(
+        f"Unknown detector {name!r}: not in the harness registry {sorted(DETECTORS)} and no "
+        f"class {name!r} in a module pyod.models.{name.lower()}."
+    )
+
+
+def make_detector(name, contamination, seed, **params):
+    """Build an unfitted detector by name.
+
+    Names in :data:`DETECTORS` use their factory; any other name is a class
+    of ``pyod.models`` (``KNN``, ``ECOD``, ``DeepSVDD``, ...), built with
+    ``contamination`` and, when it accepts one, ``random_state=seed``.
+
+    Parameters
+    ----------
+    name : str
+        Detector name.
+    contamination : float
+        Expected share of outliers.
+    seed : int
+        Seed of the detector.
+    **params
+        Further constructor arguments.
+
+    Returns
+    -------
+    detector : pyod.models.base.BaseDetector
+    """
+    if name in DETECTORS:
+        return DETECTORS[name](contamination, seed, **params)
+    cls = _pyod_class(name)
+    accepted = inspect.signature(cls.__init__).parameters
+    if "random_state" in accepted:
+        params.setdefault("random_state", seed)
+    if "verbose" in accepted:
+        params.setdefault("verbose", 0)
+    return cls(contamination=contamination, **params)
+
+
+# ------------------------------------------------------------- protocol
+def split_seed(base_seed, run):
+    """Seed of the train/test split of repetition ``run`` (shared by all detectors).
+
+    Parameters
+    ----------
+    base_seed : int
+        Seed of the whole benchmark.
+    run : int
+        Repetition index.
+
+    Returns
+    -------
+    seed : int
+    """
+    return int(np.random.SeedSequence(base_seed, spawn_key=(run,)).generate_state(1)[0] >> 1)
+
+
+def detector_seed(base_seed, run, name):
+    """Seed of detector ``name`` in repetition ``run``.
+
+    Derived from ``(base_seed, run, crc32(name))``, so it does not depend on
+    which other detectors take part.
+
+    Parameters
+    ----------
+    base_seed : int
+        Seed of the whole benchmark.
+    run : int
+        Repetition index.
+    name : str
+        Detector name.
+
+    Returns
+    -------
+    seed : int
+    """
+    key = (run, zlib.crc32(name.encode()))
+    return int(np.random.SeedSequence(base_seed, spawn_key=key).generate_state(1)[0] >> 1)
+
+
+def split_standardize(X, y, seed):
+    """Split 60/40 with ``seed`` and standardize both parts on the training part.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Rows.
+    y : ndarray of shape (n_samples,)
+        0/1 labels.
+    seed : int
+        Seed of :func:`~sklearn.model_selection.train_test_split`.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+    """
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=TEST_SIZE, random_state=seed
+    )
+    X_train, X_test = standardizer(X_train, X_test)
+    return X_train, X_test, y_train, y_test
+
+
+def evaluate(detector, X_train, X_test, y_test):
+    """Fit ``detector`` on ``X_train``, score ``X_test`` and measure it.
+
+    Parameters
+    ----------
+    detector : BaseDetector
+        Unfitted detector.
+    X_train, X_test : ndarray
+        Standardized rows.
+    y_test : ndarray
+        0/1 labels of ``X_test``.
+
+    Returns
+    -------
+    result : dict
+        ``roc``, ``prc`` (Precision @ n) and ``time`` (seconds of fit plus
+        ``decision_function``).
+    """
+    if np.unique(y_test).size < 2:
+        raise ValueError(
+            "the test part holds only one class (no outlier), so ROC AUC is undefined; "
+            "this repetition is skipped in the means"
+        )
+    start = time.perf_counter()
+    detector.fit(X_train)
+    scores = detector.decision_function(X_test)
+    elapsed = time.perf_counter() - start
+    scores = np.asarray(scores, dtype=np.float64)
+    if not np.all(np.isfinite(scores)):
+        raise FloatingPointError("the detector returned non-finite test scores")
+    return {
+        "roc": float(roc_auc_score(y_test, scores)),
+        "prc": float(precision_n_scores(y_test, scores)),
+        "time": elapsed,
+    }
+
+
+def _contamination(y_train):
+    """Outlier share of the training part, clipped into PyOD's (0, 0.5]."""
+    return float(min(max(np.mean(y_train), 1e-3), 0.5))
+
+
+def run_task(dataset, run, name, base_seed, params=None):
+    """Evaluate one detector on one repetition of one dataset; never raises.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    run : int
+        Repetition index.
+    name : str
+        Detector name.
+    base_seed : int
+        Seed of the benchmark.
+    params : dict or None, default=None
+        Constructor arguments of this detector.
+
+    Returns
+    -------
+    record : dict
+        ``dataset``, ``detector``, ``run``, ``split_seed``, ``seed``, the
+        metrics (NaN on failure) and ``error`` (None or the message).
+    """
+    seeds = {"split_seed": split_seed(base_seed, run), "seed": detector_seed(base_seed, run, name)}
+    record = {"dataset": dataset.name, "detector": name, "run": run, **seeds}
+    try:
+        X_train, X_test, y_train, y_test = split_standardize(
+            dataset.X, dataset.y, seeds["split_seed"]
+        )
+        detector = make_detector(name, _contamination(y_train), seeds["seed"], **(params or {}))
+        record.update(evaluate(detector, X_train, X_test, y_test), error=None)
+    except Exception as error:  # recorded, not fatal
+        record.update({key: np.nan for key in METRICS}, error=f"{type(error).__name__}: {error}")
+    return record
+
+
+def run_benchmark(
+    datasets,
+    detectors=DEFAULT_DETECTORS,
+    n_runs=DEFAULT_N_RUNS,
+    base_seed=DEFAULT_SEED,
+    params=None,
+    n_jobs=1,
+    progress=True,
+    on_record=None,
+):
+    """Run the protocol on every dataset, repetition and detector.
+
+    Parameters
+    ----------
+    datasets : list of Dataset
+        The data.
+    detectors : sequence of str, default=DEFAULT_DETECTORS
+        Detector names (see :func:`make_detector`).
+    n_runs : int, default=2
+        Repetitions per dataset.
+    base_seed : int, default=0
+        Seed from which every split and detector seed is derived.
+    params : dict of str to dict or None, default=None
+        Detector name -> constructor arguments.
+    n_jobs : int, default=1
+        Worker processes (joblib); 1 runs in this process.
+    progress : bool, default=True
+        Show a tqdm progress bar over (dataset, detector, run).
+    on_record : callable or None, default=None
+        Called with each record as soon as it is done (e.g. to save partial
+        results of a long run).
+
+    Returns
+    -------
+    records : pandas.DataFrame
+        One row per (dataset, run, detector); see :func:`run_task`.
+    """
+    from tqdm.auto import tqdm
+
+    params = params or {}
+    tasks = [
+        (dataset, run, name) for dataset in datasets for run in range(n_runs) for name in detectors
+    ]
+    bar = tqdm(total=len(tasks), disable=not progress, unit="fit", file=sys.stderr)
+    records = []
+    if n_jobs == 1:
+        for dataset, run, name in tasks:
+            bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
+            records.append(run_task(dataset, run, name, base_seed, params.get(name)))
+            if on_record is not None:
+                on_record(records[-1])
+            bar.update()
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(run_task)(dataset, run, name, base_seed, params.get(name))
+            for dataset, run, name in tasks
+        )
+        for record in results:
+            bar.set_postfix_str(f"{record['dataset']}/{record['detector']}/{record['run']}")
+            records.append(record)
+            if on_record is not None:
+                on_record(record)
+            bar.update()
+    bar.close()
+    order = {(d.name, r, n): i for i, (d, r, n) in enumerate(tasks)}
+    records.sort(key=lambda rec: order[(rec["dataset"], rec["run"], rec["detector"])])
+    return pd.DataFrame.from_records(records)
+
+
+# ---------------------------------------------------------------- tables
+def dataset_info(datasets):
+    """Return a frame of ``#samples``, ``#dims`` and ``outlier %`` indexed by dataset."""
+    return pd.DataFrame(
+        {
+            "#samples": [d.n_samples for d in datasets],
+            "#dims": [d.n_features for d in datasets],
+            "outlier %": [round(100 * d.outlier_fraction, 2) for d in datasets],
+        },
+        index=pd.Index([d.name for d in datasets], name="dataset"),
+    )
+
+
+def metric_table(records, metric, datasets, detectors, statistic="mean"):
+    """Pivot one metric: rows = datasets (with their info), columns = detectors.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Output of :func:`run_benchmark`.
+    metric : {"roc", "prc", "time"}
+        Which metric.
+    datasets : list of Dataset
+        Row order and info columns.
+    detectors : sequence of str
+        Column order.
+    statistic : {"mean", "std"}, default="mean"
+        Aggregate over runs (NaN runs are skipped; all-NaN gives NaN).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+    """
+    values = records.pivot_table(
+        index="dataset", columns="detector", values=metric, aggfunc=statistic, dropna=False
+    )
+    values = values.reindex(index=[d.name for d in datasets], columns=list(detectors))
+    values.columns.name = None
+    return pd.concat([dataset_info(datasets), values], axis=1)
+
+
+def average_ranks(means, detectors, higher_is_better=True):
+    """Mean over datasets of each detector's rank (1 = best; failures rank last)."""
+    ranks = means[list(detectors)].rank(axis=1, ascending=not higher_is_better, na_option="bottom")
+    return ranks.mean(axis=0)
+
+
+def _cell(mean, std, digits):
+    if np.isnan(mean):
+        return "failed"
+    if np.isnan(std):
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
+
+
+def markdown_table(records, metric, datasets, detectors):
+    """Markdown table of ``mean ± std`` per cell plus mean and average-rank rows."""
+    means = metric_table(records, metric, datasets, detectors, "mean")
+    stds = metric_table(records, metric, datasets, detectors, "std")
+    digits = 2 if metric == "time" else 3
+    header = ["dataset", "#samples", "#dims", "outlier %", *detectors]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * 1 + "---:|" * (len(header) - 1)]
+    for name, row in means.iterrows():
+        cells = [_cell(row[d], stds.loc[name, d], digits) for d in detectors]
+        info = [f"{row['#samples']:.0f}", f"{row['#dims']:.0f}", f"{row['outlier %']:.2f}"]
+        lines.append("| " + " | ".join([name, *info, *cells]) + " |")
+    n_rows = len(means)
+    overall = []
+    for d in detectors:
+        n_ok = int(means[d].notna().sum())
+        value = f"**{means[d].mean():.{digits}f}**" if n_ok else "failed"
+        overall.append(value if n_ok == n_rows else f"{value} ({n_ok}/{n_rows})")
+    lines.append("| " + " | ".join(["**mean**", "", "", "", *overall]) + " |")
+    ranks = average_ranks(means, detectors, higher_is_better=metric != "time")
+    lines.append(
+        "| "
+        + " | ".join(["**average rank**", "", "", "", *(f"{ranks[d]:.2f}" for d in detectors)])
+        + " |"
+    )
+    return "\n".join(lines)
+
+
+def _versions():
+    names = ["numpy", "scipy", "sklearn", "pyod", "keras", "tensorflow", "torch", "pandas"]
+    found = {"python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = importlib.import_module(name).__version__
+        except Exception:  # not installed: not part of this run
+            continue
+    from pyod_efficientgan import __version__
+
+    found["pyod_efficientgan"] = __version__
+    return found
+
+
+def summary_markdown(records, datasets, detectors, config):
+    """Return the Markdown report of one benchmark run.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Output of :func:`run_benchmark`.
+    datasets : list of Dataset
+        The data, in table order.
+    detectors : sequence of str
+        Detector names, in column order.
+    config : dict
+        ``command``, ``n_runs``, ``base_seed``, ``params`` (detector ->
+        arguments) and optional ``started``/``finished`` timestamps and
+        ``note``.
+
+    Returns
+    -------
+    text : str
+    """
+    n_runs = config["n_runs"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{config['command']}`",
+        "",
+        f"Protocol: PyOD's `notebooks/benchmark.py`: {n_runs} repetition(s) per dataset of a "
+        f"{int(100 * (1 - TEST_SIZE))}/{int(100 * TEST_SIZE)} train/test split, "
+        "`standardizer` fitted on the training part, contamination = outlier share of the "
+        "training part, fit without labels, score the test part. Cells are mean ± std over "
+        "the repetitions; the **mean** row averages the dataset means; the **average rank** "
+        "row averages each detector's rank per dataset (1 = best; a failure ranks last).",
+        "",
+        f"Seeds: base seed {config['base_seed']}; split seed of repetition i = "
+        "`SeedSequence(base, spawn_key=(i,))`, detector seed = "
+        "`SeedSequence(base, spawn_key=(i, crc32(name)))` (first 32-bit word, halved); every "
+        "seed is listed in `records.csv`.",
+        "",
+    ]
+    if "started" in config:
+        lines += [f"Run: {config['started']} to {config.get('finished', '?')} (UTC).", ""]
+    if config.get("note"):
+        lines += [f"Note: {config['note']}", ""]
+    lines += [
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in _versions().items()) + ".",
+        "",
+        "Detector parameters (besides `contamination` and the seed):",
+        "",
+    ]
+    for name in detectors:
+        lines.append(f"* {name}: `{_detector_params(name, config['params'].get(name))}`")
+    lines.append("")
+    for metric, title in METRICS.items():
+        lines += [f"## {title}", "", markdown_table(records, metric, datasets, detectors), ""]
+    failures = records[records["error"].notna()]
+    lines += ["## Failures", ""]
+    if failures.empty:
+        lines.append("None.")
+    else:
+        lines.append("| dataset | detector | run | error |")
+        lines.append("|---|---|---:|---|")
+        for _, row in failures.iterrows():
+            message = str(row["error"]).replace("|", "\\|").replace("\n", " ")[:300]
+            lines.append(f"| {row['dataset']} | {row['detector']} | {row['run']} | {message} |")
+    return "\n".join(lines) + "\n"
+
+
+def _detector_params(name, params):
+    params = dict(params or {})
+    if name == "EfficientGAN":
+        return {**EFFICIENTGAN_PARAMS, **params} or "defaults"
+    if name == "AutoEncoder":
+        return {**AUTOENCODER_PARAMS, **params}
+    return params or "defaults"
+
+
+# ---------------------------------------------------------------- figure
+def plot_roc(records, datasets, detectors, path):
+    """Save grouped bars of the ROC AUC per dataset and detector (error bars: std).
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        Output of :func:`run_benchmark`.
+    datasets : list of Dataset
+        Bar groups, in order.
+    detectors : sequence of str
+        Bars of a group, in order.
+    path : str or path-like
+        PNG file to write.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    means = metric_table(records, "roc", datasets, detectors, "mean")[list(detectors)]
+    stds = metric_table(records, "roc", datasets, detectors, "std")[list(detectors)]
+    n_groups, n_bars = len(datasets), len(detectors)
+    width = 0.8 / n_bars
+    figure = Figure(figsize=(max(6.0, 0.9 * n_groups + 2), 4.5))
+    axes = figure.subplots()
+    positions = np.arange(n_groups)
+    for index, name in enumerate(detectors):
+        axes.bar(
+            positions + (index - (n_bars - 1) / 2) * width,
+            means[name].to_numpy(),
+            width,
+            yerr=stds[name].fillna(0).to_numpy(),
+            capsize=2,
+            label=f"{name} (mean {means[name].mean():.3f})",
+        )
+    axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
+    axes.set_xticks(positions, [d.name for d in datasets], rotation=45, ha="right")
+    axes.set_ylim(0, 1.05)
+    axes.set_ylabel("test ROC AUC")
+    axes.set_title("ROC AUC per dataset (mean ± std over runs)")
+    axes.legend(fontsize="small", ncols=min(n_bars, 4), loc="lower left")
+    figure.savefig(path, dpi=110, bbox_inches="tight")
+
+
+def write_results(out, records, datasets, detectors, config):
+    """Write CSV tables, ``records.csv``, ``summary.md`` and ``roc.png`` into ``out``.
+
+    Parameters
+    ----------
+    out : str or path-like
+        Folder, created if needed.
+    records : pandas.DataFrame
+        Output of :func:`run_benchmark`.
+    datasets : list of Dataset
+        Row order.
+    detectors : sequence of str
+        Column order.
+    config : dict
+        See :func:`summary_markdown`.
+
+    Returns
+    -------
+    paths : dict of str to pathlib.Path
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for metric in METRICS:
+        paths[metric] = out / f"{metric}.csv"
+        metric_table(records, metric, datasets, detectors).to_csv(paths[metric])
+    paths["records"] = out / "records.csv"
+    records.to_csv(paths["records"], index=False)
+    paths["summary"] = out / "summary.md"
+    paths["summary"].write_text(summary_markdown(records, datasets, detectors, config))
+    paths["figure"] = out / "roc.png"
+    plot_roc(records, datasets, detectors, paths["figure"])
+    return paths
+
+
+# ---------------------------------------------------------- command line
+def _key_value(text):
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass  # a plain string such as minmax
+    return key, value
+
+
+def add_arguments(parser):
+    """Add the options of ``pyod-efficientgan bench`` to ``parser``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The sub-parser.
+    """
+    parser.add_argument(
+        "--datasets",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help=(
+            "datasets: names of embedded sets (default: all of "
+            f"{', '.join(EMBEDDED_DATASETS)}), ODDS names when an ODDS folder is given "
+            "('all' = PyOD's 17), or .mat/.npz paths"
+        ),
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of ODDS .mat files (default: $PYOD_EFFICIENTGAN_ODDS_DIR if set)",
+    )
+    parser.add_argument(
+        "--detectors",
+        nargs="+",
+        default=list(DEFAULT_DETECTORS),
+        metavar="NAME",
+        help=f"detector names (default: {' '.join(DEFAULT_DETECTORS)}); any pyod.models class",
+    )
+    parser.add_argument(
+        "--n-runs", type=int, default=DEFAULT_N_RUNS, help="repetitions per dataset"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="EfficientGAN epochs (override, e.g. smoke runs)"
+    )
+    parser.add_argument(
+        "--efficientgan-param",
+        type=_key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="EfficientGAN constructor argument (repeatable), e.g. learning_rate=1e-4",
+    )
+    parser.add_argument("--out", default="bench-results", help="output folder")
+    parser.add_argument(
+        "--n-jobs", type=int, default=DEFAULT_N_JOBS, help="worker processes (joblib)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _dataset_names(args):
+    names = args.datasets
+    folder = odds_dir(args.data_dir)
+    if names is None:
+        return list(EMBEDDED_DATASETS) if args.data_dir is None else list(ODDS_BENCHMARK)
+    if names == ["all"]:
+        return list(ODDS_BENCHMARK) if folder is not None else list(EMBEDDED_DATASETS)
+    return names
+
+
+def run(args):
+    """Run ``pyod-efficientgan bench`` with parsed ``args``; return the exit status.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed options (see :func:`add_arguments`).
+
+    Returns
+    -------
+    status : int
+        0 on success (failed detectors are recorded, not fatal), 2 when a
+        dataset cannot be loaded or the options are invalid.
+    """
+    if args.n_runs < 1:
+        print("bench: --n-runs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        datasets = [load_dataset(name, args.data_dir) for name in _dataset_names(args)]
+    except (OSError, KeyError, ValueError) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    egan_params = dict(args.efficientgan_param)
+    if args.epochs is not None:
+        egan_params["epochs"] = args.epochs
+    params = {"EfficientGAN": egan_params}
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / "records.partial.jsonl"
+    partial.write_text("")
+
+    def save(record):
+        with partial.open("a") as handle:
+            handle.write(json.dumps(record, default=float) + "\n")
+
+    records = run_benchmark(
+        datasets,
+        args.detectors,
+        args.n_runs,
+        args.seed,
+        params,
+        n_jobs=args.n_jobs,
+        progress=not args.no_progress,
+        on_record=save,
+    )
+    config = {
+        "command": shlex.join(["pyod-efficientgan", "bench", *_argv_of(args)]),
+        "n_runs": args.n_runs,
+        "base_seed": args.seed,
+        "params": params,
+        "started": started,
+        "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
+    }
+    paths = write_results(out, records, datasets, args.detectors, config)
+    partial.unlink()
+    means = metric_table(records, "roc", datasets, args.detectors)[list(args.detectors)].mean()
+    print("mean ROC AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
+    print(f"results in {paths['summary'].parent}")
+    return 0
+
+
+def _argv_of(args):
+    """Rebuild the options of ``args`` (for the report when not run from the console)."""
+    argv = []
+    if args.datasets is not None:
+        argv += ["--datasets", *args.datasets]
+    if args.data_dir is not None:
+        argv += ["--data-dir", str(args.data_dir)]
+    argv += ["--detectors", *args.detectors, "--n-runs", str(args.n_runs), "--seed", str(args.seed)]
+    if args.epochs is not None:
+        argv += ["--epochs", str(args.epochs)]
+    for key, value in args.efficientgan_param:
+        argv += ["--efficientgan-param", f"{key}={value!r}"]
+    argv += ["--out", str(args.out), "--n-jobs", str(args.n_jobs)]
+    return argv

@@ -1,0 +1,299 @@
+"""Tests of the benchmark harness: protocol, seeds, tables, failures, command line."""
+
+import argparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from pyod_efficientgan import cli, harness
+from pyod_efficientgan.datasets import ODDS_BENCHMARK, Dataset
+from pyod_efficientgan.harness import (
+    DETECTORS,
+    L1Norm,
+    detector_seed,
+    make_detector,
+    metric_table,
+    run_benchmark,
+    run_task,
+    split_seed,
+    split_standardize,
+    summary_markdown,
+    write_results,
+)
+
+
+def _separable(name="easy", n_inliers=90, n_outliers=10, seed=0):
+    """Inliers near 0, outliers far away: L1Norm ranks them perfectly."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(size=(n_inliers, 4)), rng.normal(8.0, 0.5, size=(n_outliers, 4))])
+    y = np.r_[np.zeros(n_inliers, int), np.ones(n_outliers, int)]
+    return Dataset(name, X, y, "test")
+
+
+class Inverse(L1Norm):
+    """The worst possible detector on separable data: minus the L1 norm."""
+
+    def decision_function(self, X):
+        return -super().decision_function(X)
+
+
+@pytest.fixture
+def extra_detectors(monkeypatch):
+    def broken(contamination, seed, **params):
+        raise RuntimeError("boom on purpose")
+
+    monkeypatch.setitem(DETECTORS, "Inverse", lambda c, s, **p: Inverse(contamination=c))
+    monkeypatch.setitem(DETECTORS, "Broken", broken)
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    return [_separable("easy", seed=0), _separable("small", 45, 5, seed=1)]
+
+
+@pytest.fixture
+def records(datasets, extra_detectors):
+    return run_benchmark(
+        datasets, ["Inverse", "L1Norm", "Broken", "IForest"], n_runs=2, progress=False
+    )
+
+
+def test_l1norm_scores_are_row_l1_norms():
+    X = np.array([[1.0, -2.0], [0.0, 0.5], [-3.0, 3.0]])
+    detector = L1Norm(contamination=0.34).fit(X)
+    np.testing.assert_allclose(detector.decision_scores_, [3.0, 0.5, 6.0])
+    np.testing.assert_allclose(detector.decision_function(X[:1] * 2), [6.0])
+    np.testing.assert_array_equal(detector.labels_, [0, 0, 1])
+
+
+def test_split_standardize_follows_pyod_protocol():
+    dataset = _separable()
+    X_train, X_test, y_train, y_test = split_standardize(dataset.X, dataset.y, seed=3)
+    assert len(X_train) == 60 and len(X_test) == 40
+    np.testing.assert_allclose(X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(X_train.std(axis=0), 1, atol=1e-12)
+    again = split_standardize(dataset.X, dataset.y, seed=3)
+    np.testing.assert_array_equal(X_test, again[1])
+    other = split_standardize(dataset.X, dataset.y, seed=4)
+    assert not np.array_equal(X_test, other[1])
+
+
+def test_seeds_are_per_run_and_per_detector():
+    assert split_seed(0, 0) == split_seed(0, 0)
+    assert len({split_seed(0, run) for run in range(10)}) == 10
+    seeds = {(run, name): detector_seed(0, run, name) for run in range(3) for name in "ABC"}
+    assert len(set(seeds.values())) == 9
+    assert detector_seed(1, 0, "A") != detector_seed(0, 0, "A")
+    assert all(0 <= seed < 2**31 for seed in seeds.values())
+
+
+def test_records_share_the_split_and_not_the_detector_seed(records):
+    assert len(records) == 2 * 2 * 4
+    one_run = records[(records["dataset"] == "easy") & (records["run"] == 1)]
+    assert one_run["split_seed"].nunique() == 1
+    assert one_run["seed"].nunique() == 4
+    # a detector's seed does not depend on the other detectors of the run
+    alone = run_task(_separable(), 1, "IForest", 0)
+    assert alone["seed"] == one_run.loc[one_run["detector"] == "IForest", "seed"].item()
+    assert alone["roc"] == one_run.loc[one_run["detector"] == "IForest", "roc"].item()
+
+
+def test_metric_values_match_a_manual_run():
+    dataset = _separable(seed=5)
+    record = run_task(dataset, 0, "L1Norm", base_seed=7)
+    X_train, X_test, y_train, y_test = split_standardize(dataset.X, dataset.y, split_seed(7, 0))
+    expected = roc_auc_score(y_test, np.abs(X_test).sum(axis=1))
+    assert record["roc"] == pytest.approx(expected)
+    assert record["prc"] == pytest.approx(1.0)
+    assert record["time"] >= 0
+    assert record["error"] is None
+
+
+def test_tables_are_aligned_with_detectors_and_datasets(records, datasets):
+    roc = metric_table(records, "roc", datasets, ["L1Norm", "Inverse", "Broken", "IForest"])
+    assert list(roc.columns) == [
+        "#samples",
+        "#dims",
+        "outlier %",
+        "L1Norm",
+        "Inverse",
+        "Broken",
+        "IForest",
+    ]
+    assert list(roc.index) == ["easy", "small"]
+    np.testing.assert_allclose(roc["L1Norm"], 1.0)
+    np.testing.assert_allclose(roc["Inverse"], 0.0)
+    assert roc["Broken"].isna().all()
+    assert roc.loc["small", "#samples"] == 50 and roc.loc["easy", "#dims"] == 4
+    assert roc.loc["easy", "outlier %"] == pytest.approx(10.0)
+    means = records.groupby(["dataset", "detector"])["roc"].mean()
+    assert roc.loc["easy", "IForest"] == pytest.approx(means["easy", "IForest"])
+    time_table = metric_table(records, "time", datasets, ["IForest", "L1Norm"])
+    assert list(time_table.columns[-2:]) == ["IForest", "L1Norm"]
+
+
+def test_failures_are_recorded_not_raised(records):
+    failed = records[records["detector"] == "Broken"]
+    assert len(failed) == 4
+    assert failed["roc"].isna().all() and failed["time"].isna().all()
+    assert failed["error"].str.contains("RuntimeError: boom on purpose").all()
+    assert records.loc[records["detector"] != "Broken", "error"].isna().all()
+
+
+def test_summary_reports_means_ranks_failures_and_command(records, datasets):
+    detectors = ["Inverse", "L1Norm", "Broken", "IForest"]
+    config = {"command": "pyod-efficientgan bench --x", "n_runs": 2, "base_seed": 0, "params": {}}
+    text = summary_markdown(records, datasets, detectors, config)
+    assert "`pyod-efficientgan bench --x`" in text
+    assert "| easy | 100 | 4 | 10.00 | 0.000 ± 0.000 | 1.000 ± 0.000 | failed |" in text
+    assert "**average rank**" in text and "**mean**" in text
+    assert "boom on purpose" in text
+    assert "failed (0/2)" in text
+    for section in ("## ROC AUC", "## Precision @ n", "## Fit + score time (s)", "## Failures"):
+        assert section in text
+
+
+def test_average_ranks():
+    means = pd.DataFrame({"A": [0.9, 0.5], "B": [0.8, 0.7], "C": [np.nan, 0.1]})
+    ranks = harness.average_ranks(means, ["A", "B", "C"])
+    assert ranks.to_dict() == {"A": 1.5, "B": 1.5, "C": 3.0}
+
+
+def test_write_results_files(records, datasets, tmp_path):
+    detectors = ["Inverse", "L1Norm", "Broken", "IForest"]
+    config = {"command": "c", "n_runs": 2, "base_seed": 0, "params": {}}
+    paths = write_results(tmp_path / "out", records, datasets, detectors, config)
+    for name in ("roc.csv", "prc.csv", "time.csv", "records.csv", "summary.md", "roc.png"):
+        assert (tmp_path / "out" / name).is_file()
+    table = pd.read_csv(paths["roc"], index_col="dataset")
+    assert list(table.columns[3:]) == detectors
+    assert (tmp_path / "out" / "roc.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_make_detector_registry_and_pyod_names():
+    assert isinstance(make_detector("L1Norm", 0.1, 0), L1Norm)
+    gan = make_detector("EfficientGAN", 0.2, 5, epochs=3)
+    assert (gan.contamination, gan.random_state, gan.epochs) == (0.2, 5, 3)
+    forest = make_detector("IForest", 0.1, 11)
+    assert forest.random_state == 11
+    knn = make_detector("KNN", 0.05, 1)
+    assert type(knn).__name__ == "KNN" and knn.contamination == 0.05
+    assert type(make_detector("ECOD", 0.1, 1)).__name__ == "ECOD"
+    with pytest.raises(KeyError, match="Unknown detector 'NoSuchDetector'"):
+        make_detector("NoSuchDetector", 0.1, 0)
+
+
+def test_parallel_run_gives_the_same_records(datasets):
+    serial = run_benchmark(datasets[:1], ["IForest", "L1Norm"], n_runs=2, progress=False)
+    parallel = run_benchmark(
+        datasets[:1], ["IForest", "L1Norm"], n_runs=2, n_jobs=2, progress=False
+    )
+    columns = ["dataset", "detector", "run", "split_seed", "seed", "roc", "prc"]
+    pd.testing.assert_frame_equal(serial[columns], parallel[columns])
+
+
+# ------------------------------------------------------------ command line
+def _parse(argv):
+    parser = argparse.ArgumentParser()
+    harness.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def test_argument_defaults():
+    args = _parse([])
+    assert args.datasets is None and args.data_dir is None
+    assert args.detectors == ["EfficientGAN", "IForest", "AutoEncoder", "L1Norm"]
+    assert args.n_runs == harness.DEFAULT_N_RUNS and args.epochs is None
+    assert args.n_jobs == harness.DEFAULT_N_JOBS
+    assert harness._dataset_names(args) == ["wine", "breast_cancer", "digits", "synthetic"]
+
+
+def test_argument_parsing(tmp_path):
+    args = _parse(
+        [
+            "--data-dir",
+            str(tmp_path),
+            "--datasets",
+            "all",
+            "--detectors",
+            "KNN",
+            "LOF",
+            "--n-runs",
+            "4",
+            "--epochs",
+            "2",
+            "--out",
+            "x",
+            "--efficientgan-param",
+            "learning_rate=1e-4",
+            "--efficientgan-param",
+            "preprocessing=None",
+            "--efficientgan-param",
+            "score_method=feature-matching",
+        ]
+    )
+    assert harness._dataset_names(args) == list(ODDS_BENCHMARK)
+    assert args.detectors == ["KNN", "LOF"] and args.n_runs == 4 and args.epochs == 2
+    assert dict(args.efficientgan_param) == {
+        "learning_rate": 1e-4,
+        "preprocessing": None,
+        "score_method": "feature-matching",
+    }
+    with pytest.raises(SystemExit):
+        _parse(["--efficientgan-param", "no_equals_sign"])
+
+
+@pytest.fixture
+def bench_only_cli(monkeypatch):
+    """The CLI with only the bench subcommand (other subcommands live in other modules)."""
+    monkeypatch.setattr(cli, "SUBCOMMANDS", {"bench": cli.SUBCOMMANDS["bench"]})
+
+
+def test_cli_rejects_unknown_dataset(bench_only_cli, tmp_path, capsys):
+    status = cli.main(["bench", "--datasets", "nope", "--out", str(tmp_path), "--no-progress"])
+    assert status == 2
+    assert "nope" in capsys.readouterr().err
+
+
+def test_cli_smoke_run_on_embedded_data(bench_only_cli, tmp_path, capsys):
+    out = tmp_path / "bench"
+    status = cli.main(
+        [
+            "bench",
+            "--datasets",
+            "wine",
+            "synthetic",
+            "--n-runs",
+            "1",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+            "--no-progress",
+            "--n-jobs",
+            "1",
+        ]
+    )
+    assert status == 0
+    assert "mean ROC AUC: EfficientGAN" in capsys.readouterr().out
+    roc = pd.read_csv(out / "roc.csv", index_col="dataset")
+    assert list(roc.index) == ["wine", "synthetic"]
+    assert list(roc.columns[3:]) == list(harness.DEFAULT_DETECTORS)
+    records = pd.read_csv(out / "records.csv")
+    assert records["error"].isna().all(), records["error"].dropna().tolist()
+    assert roc[list(harness.DEFAULT_DETECTORS)].notna().all().all()
+    summary = (out / "summary.md").read_text()
+    assert "--epochs 2" in summary and "'epochs': 2" in summary
+
+
+def test_test_part_without_outliers_is_recorded_as_undefined():
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    with pytest.raises(ValueError, match="only one class"):
+        harness.evaluate(L1Norm(), X[:20], X[20:], np.zeros(10, dtype=int))
+    one_outlier = Dataset("one", X, np.r_[np.zeros(29, int), 1], "test")
+    records = [run_task(one_outlier, run, "L1Norm", 0) for run in range(6)]
+    undefined = [r for r in records if r["error"] is not None]
+    assert undefined, "with one outlier, some 60/40 split leaves none in the test part"
+    assert all(np.isnan(r["roc"]) and "only one class" in r["error"] for r in undefined)
