@@ -71,16 +71,53 @@ PAPER_F1 = (0.9372, 0.0440)
 """F1 (mean, std) of EGBAD on KDDCUP99 reported by the paper (its best row)."""
 
 CONFIGS = {
-    "paper": dict(
-        epochs=10, batch_size=50, learning_rate=1e-5, latent_dim=32, alpha=0.9,
-        preprocessing=None, validation_size=0.0, ema_decay=0.999,
-    ),
-    "default": dict(),
-    "tuned": dict(
-        epochs=3, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9,
-    ),
+    "paper": {
+        "transform": "none",
+        "detector": dict(
+            epochs=10, batch_size=50, learning_rate=1e-5, latent_dim=32, alpha=0.9,
+            preprocessing=None, validation_size=0.0, ema_decay=0.999,
+        ),
+    },
+    "default": {"transform": "none", "detector": {}},
+    "tuned": {
+        "transform": "log1p",
+        "detector": dict(
+            epochs=3, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
+        ),
+    },
 }  # fmt: skip
-"""Named detector settings for ``--config``; ``default`` is the detector's defaults."""
+"""Named settings for ``--config``: the feature transform and the detector's arguments.
+
+``default`` is the detector's own defaults on the untransformed features.
+"""
+
+TRANSFORMS = ("none", "log1p")
+"""Feature transforms applied to train and test rows before the detector."""
+
+
+def transform_features(X, transform):
+    """Apply a fixed, data-independent feature transform.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Encoded rows; all KDD features are non-negative.
+    transform : {"none", "log1p"}
+        ``"log1p"`` maps every value v to log(1 + v), which tames the heavy
+        tails of the byte and count columns and leaves 0/1 indicators 0 and
+        log 2 (the detector's min-max scaling maps them back to 0 and 1).
+
+    Returns
+    -------
+    X_transformed : ndarray of shape (n_samples, n_features), float32
+    """
+    if transform == "none":
+        return X
+    if transform == "log1p":
+        if np.any(X < 0):
+            raise ValueError("transform='log1p' needs non-negative features.")
+        return np.log1p(X, dtype=np.float32)
+    raise ValueError(f"transform must be one of {TRANSFORMS}, got {transform!r}.")
 
 
 # ------------------------------------------------------------------- data
@@ -535,12 +572,18 @@ def add_arguments(parser):
         default="tuned",
         help="named settings, see CONFIGS (default: tuned); the options below override them",
     )
+    detector.add_argument(
+        "--transform",
+        choices=TRANSFORMS,
+        default=argparse.SUPPRESS,
+        help="feature transform before the detector (default: the config's)",
+    )
     for flag, _, convert, help_text in DETECTOR_OPTIONS:
         detector.add_argument(flag, type=convert, default=argparse.SUPPRESS, help=help_text)
 
 
-def detector_params(args):
-    """Return the detector settings from ``--config`` and the overriding options.
+def experiment_settings(args):
+    """Return the feature transform and detector settings of ``--config`` and the options.
 
     Parameters
     ----------
@@ -549,14 +592,18 @@ def detector_params(args):
 
     Returns
     -------
+    transform : str
+        One of :data:`TRANSFORMS`.
     params : dict
         Constructor arguments of :class:`~pyod_efficientgan.EfficientGAN`.
     """
-    params = dict(CONFIGS[args.config])
+    config = CONFIGS[args.config]
+    transform = getattr(args, "transform", config["transform"])
+    params = dict(config["detector"])
     for _, name, _, _ in DETECTOR_OPTIONS:
         if hasattr(args, name):
             params[name] = getattr(args, name)
-    return params
+    return transform, params
 
 
 def command_line(args):
@@ -584,6 +631,8 @@ def command_line(args):
     if args.first_seed:
         words += ["--first-seed", str(args.first_seed)]
     words += ["--config", args.config]
+    if hasattr(args, "transform"):
+        words += ["--transform", args.transform]
     for flag, name, _, _ in DETECTOR_OPTIONS:
         if hasattr(args, name):
             words += [flag, "none" if getattr(args, name) is None else str(getattr(args, name))]
@@ -605,20 +654,23 @@ def run(args):
     status : int
         0 on success.
     """
-    params = detector_params(args)
+    transform, params = experiment_settings(args)
     X, y, _ = load_kddcup99(
         data_home=args.data_home, path=args.data_file, download_if_missing=args.download
     )
     if args.sample is not None:
         X, y = sample_rows(X, y, args.sample)
     X_train, X_test, y_test = split_kddcup99(X, y)
+    X_train = transform_features(X_train, transform)
+    X_test = transform_features(X_test, transform)
     source = args.data_file or f"fetch_kddcup99(data_home={args.data_home!r})"
     data_description = (
         f"{source}; {len(X)} rows, {X.shape[1]} features; {len(X_train)} training rows "
-        f"(attacks), {len(X_test)} test rows ({int(y_test.sum())} normal = anomalies)"
+        f"(attacks), {len(X_test)} test rows ({int(y_test.sum())} normal = anomalies); "
+        f"feature transform: {transform}"
     )
     print(data_description, flush=True)
-    print(f"config {args.config}: {params}", flush=True)
+    print(f"config {args.config}: transform={transform!r}, detector {params}", flush=True)
 
     def report(row):
         print(

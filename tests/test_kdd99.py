@@ -172,22 +172,36 @@ def test_sample_rows_rejects_bad_values(sample):
         kdd99.sample_rows(np.zeros((10, 1)), np.zeros(10), sample)
 
 
-def test_config_and_options_give_detector_params():
+def test_config_and_options_give_experiment_settings():
     parser = argparse.ArgumentParser()
     kdd99.add_arguments(parser)
     args = parser.parse_args(
         ["--config", "paper", "--learning-rate", "0.01", "--ema-decay", "none", "--epochs", "auto"]
     )
-    params = kdd99.detector_params(args)
+    transform, params = kdd99.experiment_settings(args)
+    assert transform == kdd99.CONFIGS["paper"]["transform"]
     assert params == {
-        **kdd99.CONFIGS["paper"],
+        **kdd99.CONFIGS["paper"]["detector"],
         "learning_rate": 0.01,
         "ema_decay": None,
         "epochs": "auto",
     }
-    assert kdd99.detector_params(parser.parse_args([])) == kdd99.CONFIGS["tuned"]
-    for name, config in kdd99.CONFIGS.items():
-        EfficientGAN(**config).set_params(**config)  # every named config is valid
+    assert kdd99.experiment_settings(parser.parse_args([])) == (
+        kdd99.CONFIGS["tuned"]["transform"],
+        kdd99.CONFIGS["tuned"]["detector"],
+    )
+    assert kdd99.experiment_settings(parser.parse_args(["--transform", "none"]))[0] == "none"
+    for config in kdd99.CONFIGS.values():
+        assert config["transform"] in kdd99.TRANSFORMS
+        EfficientGAN(**config["detector"])._validate_params()  # every named config is valid
+
+
+def test_log1p_transform():
+    X = np.array([[0.0, 1.0, np.e - 1.0]], dtype=np.float32)
+    np.testing.assert_allclose(kdd99.transform_features(X, "log1p"), [[0.0, np.log(2.0), 1.0]])
+    assert kdd99.transform_features(X, "none") is X
+    with pytest.raises(ValueError, match="non-negative"):
+        kdd99.transform_features(-X, "log1p")
 
 
 # ------------------------------------------------- experiment, small data
