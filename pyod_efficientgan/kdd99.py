@@ -82,7 +82,14 @@ CONFIGS = {
     "tuned": {
         "transform": "log1p",
         "detector": dict(
-            epochs=3, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
+            epochs=6, batch_size=50, learning_rate=3e-4, latent_dim=32, alpha=0.9, norm=2,
+        ),
+    },
+    "large": {
+        "transform": "log1p",
+        "detector": dict(
+            epochs=4, batch_size=50, learning_rate=3e-4, latent_dim=32, alpha=0.9, norm=1,
+            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
         ),
     },
 }  # fmt: skip
@@ -146,11 +153,10 @@ def _encode(frame, labels):
     blocks = [frame[numeric].to_numpy(dtype=np.float64)]
     names = list(numeric)
     for name in CATEGORICAL_COLUMNS:
-        values = np.array([str(_decode(value)) for value in frame[name]], dtype=object)
-        categories = sorted(set(values))
-        blocks.append(
-            (values[:, None] == np.array(categories, dtype=object)[None, :]).astype(np.float64)
-        )
+        codes, uniques = pd.factorize(frame[name], sort=False)
+        unique_values = np.array([str(_decode(value)) for value in uniques], dtype=str)
+        categories, position = np.unique(unique_values, return_inverse=True)  # sorted as strings
+        blocks.append(np.eye(len(categories), dtype=np.float64)[position.reshape(-1)[codes]])
         names.extend(f"{name}={category}" for category in categories)
     X = np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
     y = (np.asarray(labels, dtype=object) == NORMAL_LABEL).astype(np.int64)
@@ -506,6 +512,10 @@ def _epochs_value(text):
     return text if text == "auto" else int(text)
 
 
+def _units_value(text):
+    return tuple(int(width) for width in text.split(","))
+
+
 def _optional_float(text):
     return None if text.lower() == "none" else float(text)
 
@@ -519,6 +529,9 @@ DETECTOR_OPTIONS = (
     ("--batch-size", "batch_size", int, "rows per step (paper: 50)"),
     ("--learning-rate", "learning_rate", float, "Adam learning rate (paper: 1e-5)"),
     ("--latent-dim", "latent_dim", int, "size of z (paper: 32)"),
+    ("--encoder-units", "encoder_units", _units_value, "hidden widths of E, e.g. 64"),
+    ("--generator-units", "generator_units", _units_value, "hidden widths of G, e.g. 64,128"),
+    ("--discriminator-units", "discriminator_units", _units_value, "widths of D, e.g. 128,128"),
     ("--alpha", "alpha", float, "weight of L_G in the score (paper: 0.9)"),
     ("--norm", "norm", int, "1 or 2"),
     ("--dropout", "dropout", float, "dropout of D"),
@@ -635,7 +648,10 @@ def command_line(args):
         words += ["--transform", args.transform]
     for flag, name, _, _ in DETECTOR_OPTIONS:
         if hasattr(args, name):
-            words += [flag, "none" if getattr(args, name) is None else str(getattr(args, name))]
+            value = getattr(args, name)
+            if isinstance(value, tuple):
+                value = ",".join(str(width) for width in value)
+            words += [flag, "none" if value is None else str(value)]
     if args.out:
         words += ["--out", args.out]
     return " ".join(shlex.quote(word) for word in words)
@@ -690,3 +706,26 @@ def run(args):
         for path in write_results(args.out, rows, markdown):
             print(f"wrote {path}")
     return 0
+
+
+def main(argv=None):
+    """Run ``python -m pyod_efficientgan.kdd99 ...`` (same options as ``pyod-efficientgan kdd99``).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments; None reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m pyod_efficientgan.kdd99", description=__doc__.splitlines()[0]
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
