@@ -257,8 +257,9 @@ def test_command_smoke_run(raw_file, tmp_path, monkeypatch, capsys):
         precision, recall, f1 = (float(row[name]) for name in ("precision", "recall", "f1"))
         assert 0.0 < precision <= 1.0 and 0.0 < recall <= 1.0
         assert f1 == pytest.approx(2 * precision * recall / (precision + recall), abs=1e-3)
-        # The top 20 % of the test rows are flagged: recall * n_normal / precision of them.
-        assert recall * n_normal / precision == pytest.approx(0.2 * n_test, abs=2)
+        # At least the top 20 % of the test rows are flagged (recall * n_normal / precision
+        # of them); more when rows tie at the threshold, as KDD's many duplicate rows do.
+        assert recall * n_normal / precision >= 0.2 * n_test - 1
         assert 0.0 <= float(row["roc_auc"]) <= 1.0
         assert row["epochs_run"] == "1"
     # One fit per seed serves both score methods.
