@@ -24,15 +24,12 @@ indicator per category, categories sorted as strings (``"0" < "1"``,
 
 import argparse
 import csv
-import logging
 import os
 import time
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
-
-LOGGER = logging.getLogger(__name__)
 
 DATA_HOME_ENV = "PYOD_EFFICIENTGAN_KDD_DATA_HOME"
 """Environment variable naming the ``fetch_kddcup99`` cache folder."""
@@ -256,7 +253,7 @@ def sample_rows(X, y, sample, random_state=SPLIT_SEED):
 
 # ------------------------------------------------------------- experiment
 def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
-    """Score ``X`` with each discriminator score of one fitted detector.
+    r"""Score ``X`` with each discriminator score of one fitted detector.
 
     Training does not depend on ``score_method`` (early stopping watches the
     reconstruction error only), so one fit serves both variants: this gives
@@ -275,7 +272,7 @@ def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
     Returns
     -------
     scores : dict of str to ndarray of shape (n_samples,)
-        :math:`A(x) = \\alpha L_G(x) + (1 - \\alpha) L_D(x)` per method.
+        :math:`A(x) = \alpha L_G(x) + (1 - \alpha) L_D(x)` per method.
     """
     import keras
 
@@ -441,7 +438,10 @@ def format_markdown(rows, params, command=None, data_description=None):
         lines += [f"Data: {data_description}", ""]
     settings = ", ".join(f"{key}={value!r}" for key, value in sorted(params.items()))
     lines += [f"Detector settings: {settings or 'the defaults'}", ""]
-    header = "| score_method | seed | precision | recall | F1 | ROC AUC | epochs run | best epoch | s/seed |"
+    header = (
+        "| score_method | seed | precision | recall | F1 | ROC AUC | epochs run | best epoch "
+        "| s/seed |"
+    )
     lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(
@@ -457,9 +457,7 @@ def format_markdown(rows, params, command=None, data_description=None):
     ]
     for method, stats in summarize(rows).items():
         cells = [f"{stats[metric][0]:.4f} +- {stats[metric][1]:.4f}" for metric in METRICS]
-        lines.append(
-            f"| {method} | " + " | ".join(cells) + f" | {stats['seconds'][0]:.0f} |"
-        )
+        lines.append(f"| {method} | " + " | ".join(cells) + f" | {stats['seconds'][0]:.0f} |")
     lines.append(
         f"| paper (EGBAD, feature-matching) | | | {PAPER_F1[0]:.4f} +- {PAPER_F1[1]:.4f} | | |"
     )

@@ -66,7 +66,9 @@ def test_shape_dtype_and_feature_names(from_file):
         "protocol_type=udp",
     ]
     # 3 protocols, 66 services, 11 flags, 2 + 2 + 1 + 2 binary indicators.
-    counts = [sum(name.startswith(f"{column}=") for name in names) for column in kdd99.CATEGORICAL_COLUMNS]
+    counts = [
+        sum(name.startswith(f"{column}=") for name in names) for column in kdd99.CATEGORICAL_COLUMNS
+    ]
     assert counts == [3, 66, 11, 2, 2, 1, 2]
 
 
@@ -124,7 +126,7 @@ def test_split_is_deterministic(from_file):
     X, y, _ = from_file
     first = kdd99.split_kddcup99(X[:5000], y[:5000])
     second = kdd99.split_kddcup99(X[:5000], y[:5000])
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
