@@ -584,8 +584,8 @@ def add_arguments(parser):
     detector.add_argument(
         "--config",
         choices=sorted(CONFIGS),
-        default="tuned",
-        help="named settings, see CONFIGS (default: tuned); the options below override them",
+        default="large",
+        help="named settings, see CONFIGS (default: large); the options below override them",
     )
     detector.add_argument(
         "--transform",

@@ -189,8 +189,8 @@ def test_config_and_options_give_experiment_settings():
         "epochs": "auto",
     }
     assert kdd99.experiment_settings(parser.parse_args([])) == (
-        kdd99.CONFIGS["tuned"]["transform"],
-        kdd99.CONFIGS["tuned"]["detector"],
+        kdd99.CONFIGS["large"]["transform"],
+        kdd99.CONFIGS["large"]["detector"],
     )
     assert kdd99.experiment_settings(parser.parse_args(["--transform", "none"]))[0] == "none"
     for config in kdd99.CONFIGS.values():
@@ -268,6 +268,6 @@ def test_command_smoke_run(raw_file, tmp_path, monkeypatch, capsys):
     assert rows[0]["seconds"] == rows[1]["seconds"]
     markdown = (out / "results.md").read_text()
     assert "0.9372 +- 0.0440" in markdown
-    assert "--sample 2000 --seeds 2 --config tuned --epochs 1" in markdown
+    assert "--sample 2000 --seeds 2 --config large --epochs 1" in markdown
     assert "feature transform: log1p" in markdown
     assert "seed 1 feature-matching" in printed
