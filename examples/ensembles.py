@@ -46,7 +46,9 @@ def main(argv=None):
         evaluate_print(name, y_test, test_scores[-1])
 
     # Standardize with the training scores' mean and spread, then combine.
-    train_norm, test_norm = standardizer(np.column_stack(train_scores), np.column_stack(test_scores))
+    train_norm, test_norm = standardizer(
+        np.column_stack(train_scores), np.column_stack(test_scores)
+    )
     combined = {
         "Average": average(test_norm),
         "Maximization": maximization(test_norm),

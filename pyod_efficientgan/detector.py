@@ -385,10 +385,7 @@ class EfficientGAN(BaseDetector):
         scores : ndarray of shape (n_samples,)
             Outlier scores (float64).
         """
-        check_is_fitted(self, ["model_", "decision_scores_"])
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
-        )
+        X = self._check_scoring_input(X)
         return self._score(X)
 
     def score_components(self, X):
@@ -409,10 +406,7 @@ class EfficientGAN(BaseDetector):
         discriminator_loss : ndarray of shape (n_samples,)
             Cross-entropy or feature-matching distance, per ``score_method``.
         """
-        check_is_fitted(self, ["model_", "decision_scores_"])
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
-        )
+        X = self._check_scoring_input(X)
         _, generator_loss, discriminator_loss = self._score(X, components=True)
         return generator_loss, discriminator_loss
 
@@ -436,11 +430,8 @@ class EfficientGAN(BaseDetector):
             Aligned with the columns of ``X``; a DataFrame with the same
             index and columns when ``X`` is a DataFrame.
         """
-        check_is_fitted(self, ["model_", "decision_scores_"])
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
-        X = validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
-        )
+        X = self._check_scoring_input(X)
         terms = np.empty(X.shape, dtype=np.float64)
         for start in range(0, X.shape[0], self.score_batch_size):
             stop = min(start + self.score_batch_size, X.shape[0])
@@ -472,6 +463,13 @@ class EfficientGAN(BaseDetector):
         from pyod_efficientgan.persistence import load_detector
 
         return load_detector(path)
+
+    def _check_scoring_input(self, X):
+        """Check the detector is fitted and validate X like the training rows."""
+        check_is_fitted(self, ["model_", "decision_scores_"])
+        return validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
+        )
 
     def _transform(self, scaler, X):
         """Scale a chunk of rows and cast it to contiguous float32."""

@@ -100,8 +100,10 @@ def _params_json(detector):
 def _split_state(obj, names=None):
     """Split attributes of ``obj`` into JSON-safe scalars and numpy arrays."""
     scalars, arrays = {}, {}
-    items = obj.__dict__.items() if names is None else (
-        (name, getattr(obj, name)) for name in names if hasattr(obj, name)
+    items = (
+        obj.__dict__.items()
+        if names is None
+        else ((name, getattr(obj, name)) for name in names if hasattr(obj, name))
     )
     for name, value in items:
         if isinstance(value, np.ndarray):
@@ -176,9 +178,10 @@ def save_detector(detector, path):
     directory = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
     try:
-        with os.fdopen(handle, "wb") as stream, zipfile.ZipFile(
-            stream, "w", compression=zipfile.ZIP_DEFLATED
-        ) as archive:
+        with (
+            os.fdopen(handle, "wb") as stream,
+            zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
             for name, data in contents.items():
                 archive.writestr(name, data)

@@ -20,9 +20,7 @@ def _axes(ax):
     try:
         import matplotlib.pyplot as plt
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "Plotting needs matplotlib: pip install matplotlib."
-        ) from error
+        raise ImportError("Plotting needs matplotlib: pip install matplotlib.") from error
     return plt.gca()
 
 
