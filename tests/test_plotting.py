@@ -16,7 +16,7 @@ SMALL = dict(latent_dim=4, encoder_units=(16,), generator_units=(16,),
 
 @pytest.fixture(scope="module")
 def detector(small_data):
-    return EfficientGAN(epochs=4, **SMALL).fit(small_data[0])
+    return EfficientGAN(epochs=4, validation_size=0.2, **SMALL).fit(small_data[0])
 
 
 @pytest.fixture
