@@ -1,4 +1,4 @@
-"""Command line: ``pyod-efficientgan {bench,kdd99,example} ...``.
+"""Command line: ``pyod-efficientgan {bench,kdd99} ...``.
 
 Each subcommand lives in the module that owns its idea; this file only
 dispatches. ``bench`` is the benchmark harness (:mod:`pyod_efficientgan.harness`),
