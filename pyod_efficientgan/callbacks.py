@@ -72,8 +72,9 @@ class DivergenceGuard(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged_at_epoch is not None:
             return
-        if self.model.all_finite():
-            self._finite_weights = self.model.get_weights()
+        weights = self.model.get_weights()
+        if all(np.all(np.isfinite(array)) for array in weights):
+            self._finite_weights = weights
             self.last_finite_epoch = epoch
         else:
             self._diverge()
