@@ -106,7 +106,6 @@ def test_lscp_with_efficientgan(small_data):
     [1, pytest.param(2, marks=pytest.mark.slow)],
 )
 def test_suod_with_efficientgan(small_data, n_jobs):
-    pytest.importorskip("suod")
     from pyod.models.suod import SUOD
 
     X_train, X_test, _, y_test = small_data
