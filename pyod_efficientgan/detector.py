@@ -30,6 +30,11 @@ AUTO_MAX_EPOCHS = 500
 MAX_STEPS_PER_EXECUTION = 32
 """Training steps run per call of the compiled training function."""
 
+MIN_STEPS_PER_ROUND = 200
+"""Small datasets train several epochs per Keras epoch (a "round") of at least
+this many steps, when the number of epochs allows it; the losses, validation
+and divergence checks are per round."""
+
 
 class TrainingDivergedError(FloatingPointError):
     """Training produced non-finite losses before any epoch ended finite."""
@@ -103,7 +108,9 @@ class EfficientGAN(BaseDetector):
         held-out rows are scored like all others in ``decision_scores_``.
     patience : int, default=10
         Epochs without improvement of the validation criterion before
-        training stops; the best epoch's weights are restored.
+        training stops; the best epoch's weights are restored. The criterion
+        is evaluated once per round (see ``history_``), so on small datasets
+        patience is rounded up to whole rounds.
     score_batch_size : int, default=65536
         Rows per scoring chunk; bounds the memory of ``decision_function``.
     random_state : int, RandomState instance or None, default=None
@@ -118,9 +125,13 @@ class EfficientGAN(BaseDetector):
         The trained Keras model; scoring uses its test-time (EMA) networks.
     scaler_ : MinMaxScaler, StandardScaler or None
         The fitted input scaling.
-    history_ : dict of str to list of float
-        Per-epoch mean losses ``d_loss`` and ``ge_loss`` and, with early
-        stopping, ``val_reconstruction_error``.
+    history_ : dict of str to list
+        One entry per round of training: ``epoch`` (epochs completed at the
+        end of the round), the round's mean losses ``d_loss`` and ``ge_loss``
+        and, with early stopping, ``val_reconstruction_error``. A round is one
+        epoch, or on small datasets several epochs of at least 200 steps in
+        all (the largest divisor of ``epochs_`` that gets there), which spares
+        them Keras' per-epoch overhead.
     epochs_ : int
         Number of epochs that were planned (``epochs`` resolved).
     best_epoch_ : int or None
@@ -309,6 +320,12 @@ class EfficientGAN(BaseDetector):
         wanted = max(math.ceil(AUTO_MIN_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS)
         return min(wanted, AUTO_MAX_EPOCHS)
 
+    @staticmethod
+    def _passes_per_round(epochs, steps_per_epoch):
+        # the largest divisor of `epochs` that keeps a round near MIN_STEPS_PER_ROUND
+        wanted = max(1, math.ceil(MIN_STEPS_PER_ROUND / steps_per_epoch))
+        return max(k for k in range(1, min(wanted, epochs) + 1) if epochs % k == 0)
+
     def _build_model(self, n_features, seed):
         encoder = build_encoder(n_features, self.latent_dim, tuple(self.encoder_units), seed)
         generator = build_generator(
@@ -325,10 +342,11 @@ class EfficientGAN(BaseDetector):
         batch_size = min(self.batch_size, len(x_train))
         steps_per_epoch = math.ceil(len(x_train) / batch_size)
         epochs = self._resolve_epochs(len(x_train), batch_size)
+        passes = self._passes_per_round(epochs, steps_per_epoch)
         model.compile(
             d_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
             g_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
-            steps_per_execution=min(steps_per_epoch, MAX_STEPS_PER_EXECUTION),
+            steps_per_execution=min(passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION),
         )
         guard = DivergenceGuard()
         callbacks = [guard]
@@ -337,7 +355,7 @@ class EfficientGAN(BaseDetector):
             early_stopping = keras.callbacks.EarlyStopping(
                 monitor=VALIDATION_MONITOR,
                 mode="min",
-                patience=self.patience,
+                patience=math.ceil(self.patience / passes),
                 restore_best_weights=True,
             )
             callbacks = [
@@ -345,13 +363,18 @@ class EfficientGAN(BaseDetector):
                 guard,
                 early_stopping,
             ]
-        dataset = make_training_dataset(x_train, batch_size, seed)
+        dataset = make_training_dataset(x_train, batch_size, seed, passes=passes)
         keras_history = model.fit(
-            dataset, epochs=epochs, callbacks=callbacks, verbose=int(self.verbose), shuffle=False
+            dataset,
+            epochs=epochs // passes,
+            callbacks=callbacks,
+            verbose=int(self.verbose),
+            shuffle=False,
         )
         history = {
             key: [float(value) for value in values] for key, values in keras_history.history.items()
         }
+        history["epoch"] = [passes * (i + 1) for i in range(len(keras_history.epoch))]
         if not model.all_finite():
             raise TrainingDivergedError(
                 "Training diverged in the first epoch (non-finite loss); no finite weights to "
@@ -360,15 +383,16 @@ class EfficientGAN(BaseDetector):
             )
         if guard.diverged_at_epoch is not None:
             warnings.warn(
-                f"Training diverged in epoch {guard.diverged_at_epoch + 1} (non-finite loss); "
-                f"kept the weights of epoch {guard.last_finite_epoch + 1}. Lower learning_rate "
+                f"Training diverged after epoch {guard.diverged_at_epoch * passes} (non-finite "
+                f"loss); kept the weights of epoch {(guard.last_finite_epoch + 1) * passes}. "
+                "Lower learning_rate "
                 f"(now {self.learning_rate!r}) to train further.",
                 RuntimeWarning,
                 stacklevel=3,
             )
         best_epoch = None
         if early_stopping is not None and early_stopping.best_weights is not None:
-            best_epoch = early_stopping.best_epoch + 1
+            best_epoch = (early_stopping.best_epoch + 1) * passes
         return history, epochs, best_epoch
 
     # -------------------------------------------------------------- scoring

@@ -372,7 +372,7 @@ def run_experiment(X_train, X_test, y_test, seeds, params, report=None):
                 "seed": int(seed),
                 "score_method": method,
                 **evaluate(y_test, method_scores),
-                "epochs_run": len(detector.history_["d_loss"]),
+                "epochs_run": detector.history_["epoch"][-1],
                 "best_epoch": detector.best_epoch_,
                 "seconds": seconds,
             }

@@ -277,7 +277,10 @@ def load_detector(path):
     detector._check_units()
     for name, value in attributes["detector"].items():
         if name == "history_":
-            value = {key: [float(v) for v in values] for key, values in value.items()}
+            value = {
+                key: [(int if key == "epoch" else float)(v) for v in values]
+                for key, values in value.items()
+            }
         setattr(detector, name, value)
     if detector.threshold_ is not None:
         detector.threshold_ = np.float64(detector.threshold_)

@@ -46,7 +46,7 @@ def plot_history(detector, ax=None):
     check_is_fitted(detector, ["history_"])
     ax = _axes(ax)
     history = detector.history_
-    epochs = np.arange(1, len(history["d_loss"]) + 1)
+    epochs = np.asarray(history.get("epoch", np.arange(1, len(history["d_loss"]) + 1)))
     ax.plot(epochs, history["d_loss"], label="D loss", color="C0")
     ax.plot(epochs, history["ge_loss"], label="E+G loss", color="C1")
     ax.set_xlabel("epoch")

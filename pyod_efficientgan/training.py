@@ -174,12 +174,12 @@ class BiGAN(keras.Model):
         )
 
 
-def make_training_dataset(x, batch_size, seed):
+def make_training_dataset(x, batch_size, seed, passes=1):
     """Return a dataset of shuffled batches of ``x`` for ``BiGAN.fit``.
 
-    The rows stay in one constant tensor; each epoch draws a new seeded
+    The rows stay in one constant tensor; each pass draws a new seeded
     permutation of row indices and gathers the batches, so no copy of the
-    data is made per epoch. The last batch of an epoch may be smaller.
+    data is made per pass. The last batch of a pass may be smaller.
 
     Parameters
     ----------
@@ -189,11 +189,16 @@ def make_training_dataset(x, batch_size, seed):
         Rows per batch.
     seed : int
         Seed of the shuffling.
+    passes : int, default=1
+        Full passes over ``x`` (epochs) in one iteration of the dataset, each
+        in a new order. One iteration is one Keras epoch: several passes per
+        Keras epoch spare small datasets the per-epoch overhead of ``fit``.
 
     Returns
     -------
     dataset : tf.data.Dataset
-        One epoch of batches; ``fit`` repeats it.
+        ``passes`` epochs of batches; ``fit`` iterates it again for each
+        Keras epoch.
     """
     rows = tf.constant(x)
     n_samples = x.shape[0]
@@ -201,6 +206,7 @@ def make_training_dataset(x, batch_size, seed):
         tf.data.Dataset.range(n_samples)
         .shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
         .batch(batch_size)
+        .repeat(passes)
         .map(lambda indices: tf.gather(rows, indices), num_parallel_calls=1, deterministic=True)
         .prefetch(2)
     )

@@ -23,8 +23,11 @@ def test_parameters_and_fitted_attributes(fitted, data):
         assert getattr(fitted, attribute) is not None, attribute
     assert fitted.n_features_in_ == X_train.shape[1]
     assert fitted._mu is not None and fitted._sigma is not None
-    assert set(fitted.history_) >= {"d_loss", "ge_loss"}
-    assert all(isinstance(v, float) for values in fitted.history_.values() for v in values)
+    assert set(fitted.history_) >= {"epoch", "d_loss", "ge_loss"}
+    assert all(isinstance(v, int) for v in fitted.history_["epoch"])
+    assert fitted.history_["epoch"][-1] == fitted.epochs_
+    losses = {k: v for k, v in fitted.history_.items() if k != "epoch"}
+    assert all(isinstance(v, float) for values in losses.values() for v in values)
 
 
 def test_train_scores(fitted, data):

@@ -56,7 +56,38 @@ def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
     steps_per_epoch = math.ceil(n_rows / min(batch_size, n_rows))
     assert int(detector.model_.d_optimizer.iterations) == epochs * steps_per_epoch
     assert int(detector.model_.g_optimizer.iterations) == epochs * steps_per_epoch
-    assert len(detector.history_["d_loss"]) == epochs
+    assert detector.history_["epoch"][-1] == epochs
+
+
+@pytest.mark.parametrize(
+    "epochs, steps_per_epoch, expected",
+    [(200, 10, 20), (500, 2, 100), (7, 10, 7), (23, 10, 1), (3, 4000, 1), (12, 30, 6)],
+)
+def test_small_datasets_train_several_epochs_per_round(epochs, steps_per_epoch, expected):
+    from pyod_efficientgan.detector import MIN_STEPS_PER_ROUND
+
+    passes = EfficientGAN._passes_per_round(epochs, steps_per_epoch)
+    assert passes == expected
+    assert epochs % passes == 0
+    # never more passes than it takes to reach the round's step budget
+    assert passes == 1 or (passes - 1) * steps_per_epoch < MIN_STEPS_PER_ROUND
+
+
+def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
+    from pyod_efficientgan.training import make_training_dataset
+
+    x = np.arange(12, dtype="float32").reshape(6, 2)
+    batches = list(make_training_dataset(x, 4, seed=0, passes=3).as_numpy_iterator())
+    assert [len(batch) for batch in batches] == [4, 2] * 3
+    passes = [np.concatenate(batches[i : i + 2])[:, 0] for i in (0, 2, 4)]
+    for rows in passes:  # every pass is a permutation of all rows
+        np.testing.assert_array_equal(np.sort(rows), x[:, 0])
+    assert len({tuple(rows) for rows in passes}) > 1
+
+    detector = EfficientGAN(epochs=40, batch_size=50, random_state=0).fit(small_data[0])
+    steps_per_epoch = math.ceil(len(small_data[0]) / 50)
+    assert detector.history_["epoch"] == [20, 40]
+    assert int(detector.model_.d_optimizer.iterations) == 40 * steps_per_epoch
 
 
 def test_auto_epochs_give_small_data_a_step_budget():
@@ -76,10 +107,13 @@ def test_early_stopping_logs_criterion_and_restores_best_epoch(small_data):
         small_data[0]
     )
     criterion = detector.history_["val_reconstruction_error"]
-    assert len(criterion) == len(detector.history_["d_loss"])
-    assert detector.best_epoch_ == int(np.argmin(criterion)) + 1
-    # Training stopped once `patience` epochs passed without improvement.
-    assert len(criterion) == 40 or len(criterion) == detector.best_epoch_ + 2
+    rounds = detector.history_["epoch"]
+    assert len(criterion) == len(rounds) == len(detector.history_["d_loss"])
+    best = int(np.argmin(criterion))
+    assert detector.best_epoch_ == rounds[best]
+    # Training stopped once `patience` epochs (whole rounds) passed without improvement.
+    patience_rounds = math.ceil(2 / rounds[0])
+    assert rounds[-1] == 40 or len(criterion) == best + 1 + patience_rounds
 
 
 def test_divergence_in_first_epoch_raises_and_leaves_detector_untouched(small_data, quick_fitted):
