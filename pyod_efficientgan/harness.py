@@ -30,6 +30,7 @@ import ast
 import importlib
 import inspect
 import json
+import os
 import pkgutil
 import platform
 import shlex
@@ -404,7 +405,9 @@ def run_benchmark(
     params : dict of str to dict or None, default=None
         Detector name -> constructor arguments.
     n_jobs : int, default=1
-        Worker processes (joblib); 1 runs in this process.
+        Worker processes (joblib); 1 runs in this process. Each worker gets
+        ``cpu_count // n_jobs`` threads (TensorFlow, PyTorch, BLAS) so the
+        workers do not oversubscribe the cores.
     progress : bool, default=True
         Show a tqdm progress bar over (dataset, detector, run).
     on_record : callable or None, default=None
@@ -432,22 +435,53 @@ def run_benchmark(
                 on_record(records[-1])
             bar.update()
     else:
-        from joblib import Parallel, delayed
+        from joblib import Parallel, delayed, parallel_config
 
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(run_task)(dataset, run, name, base_seed, params.get(name))
-            for dataset, run, name in tasks
-        )
-        for record in results:
-            bar.set_postfix_str(f"{record['dataset']}/{record['detector']}/{record['run']}")
-            records.append(record)
-            if on_record is not None:
-                on_record(record)
-            bar.update()
+        n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
+        with parallel_config(backend="loky", inner_max_num_threads=n_threads):
+            results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_run_task_in_worker)(
+                    n_threads, dataset, run, name, base_seed, params.get(name)
+                )
+                for dataset, run, name in tasks
+            )
+            for record in results:
+                bar.set_postfix_str(f"{record['dataset']}/{record['detector']}/{record['run']}")
+                records.append(record)
+                if on_record is not None:
+                    on_record(record)
+                bar.update()
     bar.close()
     order = {(d.name, r, n): i for i, (d, r, n) in enumerate(tasks)}
     records.sort(key=lambda rec: order[(rec["dataset"], rec["run"], rec["detector"])])
     return pd.DataFrame.from_records(records)
+
+
+def limit_threads(n_threads):
+    """Cap the TensorFlow and PyTorch threads of this process at ``n_threads``.
+
+    Used in the worker processes of a parallel run, so that ``n_jobs``
+    workers do not each start one thread per core. TensorFlow accepts the
+    setting only before its runtime starts; a worker that has already run
+    TensorFlow keeps what it had (the same cap, set by its first task).
+    """
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(n_threads)
+        tf.config.threading.set_inter_op_parallelism_threads(n_threads)
+    except RuntimeError:  # the runtime is already initialised in this worker
+        pass
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(n_threads)
+
+
+def _run_task_in_worker(n_threads, *args):
+    limit_threads(n_threads)
+    return run_task(*args)
 
 
 # ---------------------------------------------------------------- tables

@@ -297,3 +297,18 @@ def test_test_part_without_outliers_is_recorded_as_undefined():
     undefined = [r for r in records if r["error"] is not None]
     assert undefined, "with one outlier, some 60/40 split leaves none in the test part"
     assert all(np.isnan(r["roc"]) and "only one class" in r["error"] for r in undefined)
+
+
+def test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    code = (
+        "from pyod_efficientgan.harness import limit_threads\n"
+        "limit_threads(1)\n"
+        "import tensorflow as tf, torch\n"
+        "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+        " tf.config.threading.get_inter_op_parallelism_threads(), torch.get_num_threads())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "1", "1"]
