@@ -93,6 +93,16 @@ CONFIGS = {
             preprocessing="minmax", validation_size=0.1,
         ),
     },
+    # The wider networks at lr 1e-3 for a fixed 3 epochs, no early stopping,
+    # squared-error (norm=2) score; see docs/kdd99.md for the screen.
+    "large3": {
+        "transform": "log1p",
+        "detector": dict(
+            epochs=3, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
+            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
+            preprocessing="minmax", validation_size=0.0,
+        ),
+    },
 }  # fmt: skip
 """Named settings for ``--config``: the feature transform and the detector's arguments.
 
