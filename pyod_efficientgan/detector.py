@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
+from pyod_efficientgan.distribute import steps_per_execution
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 from pyod_efficientgan.scoring import SCORE_METHODS
 from pyod_efficientgan.training import BiGAN, ScoreFunction, make_training_dataset
@@ -35,6 +36,15 @@ MIN_STEPS_PER_ROUND = 200
 this many steps, when the number of epochs allows it; the losses, validation
 and divergence checks are per round."""
 
+SCORE_ALIGN_ROWS = 1024
+"""Scoring pads every chunk to a multiple of this many rows.
+
+Matrix products treat a partial tile of rows differently, so a row's float32
+score could depend on how many rows were scored with it. With the row count
+always a multiple of the tile, a row's score is the same however the rows are
+split (e.g. over Dask partitions).
+"""
+
 
 class TrainingDivergedError(FloatingPointError):
     """Training produced non-finite losses before any epoch ended finite."""
@@ -48,6 +58,14 @@ def _is_tuple_of_positive_ints(value):
             isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
         )
     )
+
+
+def _pad_rows(x, multiple):
+    """Append zero rows to ``x`` up to a multiple of ``multiple`` rows."""
+    missing = -len(x) % multiple
+    if not missing:
+        return x
+    return np.concatenate([x, np.zeros((missing, x.shape[1]), dtype=x.dtype)])
 
 
 class EfficientGAN(BaseDetector):
@@ -291,6 +309,38 @@ class EfficientGAN(BaseDetector):
         self._process_decision_scores()
         return self
 
+    def fit_chunks(self, chunks, y=None, *, shuffle_buffer=100_000):
+        """Train on rows that come in chunks, e.g. data larger than memory.
+
+        Same model, scaling and scores as :meth:`fit`, but only one chunk, a
+        shuffle buffer and the training scores are held in memory. The chunks
+        are read once to validate them and fit the scaler, once per epoch to
+        train, and once to compute ``decision_scores_``; they must come in the
+        same order every time. See :mod:`pyod_efficientgan.streaming`.
+
+        Parameters
+        ----------
+        chunks : list of array-like, tf.data.Dataset, ChunkFiles or callable
+            2-D chunks of rows with the same columns: a re-iterable (list,
+            :class:`~pyod_efficientgan.streaming.ChunkFiles`), a
+            :class:`tf.data.Dataset` of rows or 2-D batches, or a callable
+            that returns a new iterable of chunks on every call.
+        y : Ignored
+            Present for API consistency.
+        shuffle_buffer : int, default=100_000
+            Rows in the training shuffle buffer: rows closer than this in the
+            stream are mixed. Use at least the size of the largest block of
+            similar rows (e.g. a file per day), memory permitting.
+
+        Returns
+        -------
+        self : EfficientGAN
+            The fitted detector.
+        """
+        from pyod_efficientgan.streaming import fit_chunks
+
+        return fit_chunks(self, chunks, shuffle_buffer)
+
     def _check_units(self):
         for name in ("encoder_units", "generator_units", "discriminator_units"):
             value = getattr(self, name)
@@ -338,7 +388,9 @@ class EfficientGAN(BaseDetector):
             encoder, generator, discriminator, self.latent_dim, self.ema_decay, seed=seed + 3000
         )
 
-    def _train(self, model, score_function, x_train, x_validation, seed):
+    def _train(
+        self, model, score_function, x_train, x_validation, seed, make_dataset=make_training_dataset
+    ):
         batch_size = min(self.batch_size, len(x_train))
         steps_per_epoch = math.ceil(len(x_train) / batch_size)
         epochs = self._resolve_epochs(len(x_train), batch_size)
@@ -346,7 +398,9 @@ class EfficientGAN(BaseDetector):
         model.compile(
             d_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
             g_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
-            steps_per_execution=min(passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION),
+            steps_per_execution=steps_per_execution(
+                passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION
+            ),
         )
         guard = DivergenceGuard()
         callbacks = [guard]
@@ -363,7 +417,7 @@ class EfficientGAN(BaseDetector):
                 guard,
                 early_stopping,
             ]
-        dataset = make_training_dataset(x_train, batch_size, seed, passes=passes)
+        dataset = make_dataset(x_train, batch_size, seed, passes=passes)
         keras_history = model.fit(
             dataset,
             epochs=epochs // passes,
@@ -509,9 +563,11 @@ class EfficientGAN(BaseDetector):
         parts = [np.empty(n_samples, dtype=np.float64) for _ in range(3 if components else 1)]
         for start in range(0, n_samples, self.score_batch_size):
             stop = min(start + self.score_batch_size, n_samples)
-            chunk_scores = self._score_function(self._transform(self.scaler_, X[start:stop]))
+            chunk_scores = self._score_function(
+                _pad_rows(self._transform(self.scaler_, X[start:stop]), SCORE_ALIGN_ROWS)
+            )
             for part, values in zip(parts, chunk_scores):
-                part[start:stop] = values
+                part[start:stop] = values[: stop - start]
         if not np.all(np.isfinite(parts[0])):
             raise FloatingPointError(
                 "EfficientGAN produced non-finite scores; the input values are probably far "

@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from pyod_efficientgan import distribute
 from pyod_efficientgan.scoring import combine_scores, score_components
 
 
@@ -110,6 +111,10 @@ class BiGAN(keras.Model):
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        # Build the optimizer state now, outside the compiled training function:
+        # under a tf.distribute strategy it cannot be created inside it.
+        d_optimizer.build(self.discriminator.trainable_variables)
+        g_optimizer.build(self.encoder.trainable_variables + self.generator.trainable_variables)
 
     def call(self, x, training=False):
         """Reconstruct ``x`` as ``G(E(x))`` with the test-time weights."""
@@ -126,23 +131,28 @@ class BiGAN(keras.Model):
         """Run one D step, one E+G step and one EMA update on the batch ``x``."""
         x = ops.convert_to_tensor(x, dtype="float32")
         batch_size = ops.shape(x)[0]
-        z = keras.random.normal((batch_size, self.latent_dim), seed=self.noise_seed)
+        share = distribute.batch_share(batch_size)
+        z = distribute.latent_noise((batch_size, self.latent_dim), self.noise_seed)
 
         with tf.GradientTape() as tape:
             logits_real, logits_fake = self._pair_logits(x, z, training=True)
             d_loss = _bce_with_logits(logits_real, 1) + _bce_with_logits(logits_fake, 0)
+            d_objective = distribute.replica_loss(d_loss, share)
         d_variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, d_variables), d_variables))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_objective, d_variables), d_variables))
 
         with tf.GradientTape() as tape:
             logits_real, logits_fake = self._pair_logits(x, z, training=True)
             ge_loss = _bce_with_logits(logits_real, 0) + _bce_with_logits(logits_fake, 1)
+            ge_objective = distribute.replica_loss(ge_loss, share)
         ge_variables = self.encoder.trainable_variables + self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(zip(tape.gradient(ge_loss, ge_variables), ge_variables))
+        self.g_optimizer.apply_gradients(
+            zip(tape.gradient(ge_objective, ge_variables), ge_variables)
+        )
 
         self._update_averages()
-        self.d_loss_tracker.update_state(d_loss)
-        self.ge_loss_tracker.update_state(ge_loss)
+        distribute.track_loss(self.d_loss_tracker, d_loss, share)
+        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _update_averages(self):

@@ -1,0 +1,235 @@
+"""Fitting on data larger than memory: training from a stream of chunks.
+
+:meth:`EfficientGAN.fit_chunks <pyod_efficientgan.EfficientGAN.fit_chunks>`
+takes the training rows as chunks and never holds more than one chunk, a
+shuffle buffer and the per-row scores in memory. It makes three kinds of
+passes over the chunks, in the order they come:
+
+1. one pass that validates every chunk and fits the input scaler with
+   ``partial_fit`` (:class:`~sklearn.preprocessing.StandardScaler` and
+   :class:`~sklearn.preprocessing.MinMaxScaler` give the statistics of the
+   full data);
+2. one pass per epoch through a :mod:`tf.data` pipeline: scaled chunks, split
+   into rows, shuffled in a seeded buffer of ``shuffle_buffer`` rows, batched
+   (:func:`make_chunk_dataset`);
+3. one pass that scores every row for ``decision_scores_``, so that
+   ``threshold_`` and ``labels_`` mean what they mean after ``fit``.
+
+The chunks can be a list of arrays or DataFrames, a :class:`tf.data.Dataset`
+of rows or of 2-D batches, a callable that returns a fresh iterable each time
+it is called, or the files of :class:`ChunkFiles` (``.npy`` and Parquet). A
+plain generator can be read only once, so it is refused.
+"""
+
+import os
+from collections.abc import Iterable
+
+import numpy as np
+import tensorflow as tf
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import validate_data
+
+DATASET_CHUNK_ROWS = 65536
+"""Rows per chunk when a :class:`tf.data.Dataset` of single rows is read."""
+
+
+class ChunkFiles:
+    """Chunks read from ``.npy`` or Parquet files, one part at a time.
+
+    Re-iterable: every ``iter()`` reads the files again, in the given order.
+    ``.npy`` files are memory-mapped and cut into ``chunk_rows`` rows;
+    Parquet files are read in record batches of ``chunk_rows`` rows (with
+    :mod:`pyarrow`, installed by the ``scale`` extra).
+
+    Parameters
+    ----------
+    paths : str, os.PathLike or iterable of them
+        A folder (its ``*.npy`` and ``*.parquet`` files, sorted by name), or
+        files.
+    chunk_rows : int, default=65536
+        Rows per chunk.
+    columns : list of str or None, default=None
+        Parquet columns to read; None reads all. Ignored for ``.npy`` files.
+
+    Examples
+    --------
+    >>> chunks = ChunkFiles("data/")                  # doctest: +SKIP
+    >>> detector = EfficientGAN().fit_chunks(chunks)  # doctest: +SKIP
+    """
+
+    def __init__(self, paths, chunk_rows=65536, columns=None):
+        if isinstance(paths, (str, os.PathLike)) and os.path.isdir(paths):
+            paths = sorted(
+                os.path.join(paths, name)
+                for name in os.listdir(paths)
+                if name.endswith((".npy", ".parquet"))
+            )
+        elif isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        self.paths = [os.fspath(path) for path in paths]
+        if not self.paths:
+            raise ValueError("ChunkFiles found no .npy or .parquet files.")
+        for path in self.paths:
+            if not path.endswith((".npy", ".parquet")):
+                raise ValueError(f"ChunkFiles reads .npy and .parquet files; got {path!r}.")
+        if not isinstance(chunk_rows, int) or chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be a positive int; got {chunk_rows!r}.")
+        self.chunk_rows = chunk_rows
+        self.columns = columns
+
+    def __iter__(self):
+        for path in self.paths:
+            if path.endswith(".npy"):
+                rows = np.load(path, mmap_mode="r")
+                for start in range(0, len(rows), self.chunk_rows):
+                    yield np.asarray(rows[start : start + self.chunk_rows])
+            else:
+                import pyarrow.parquet as pq
+
+                with pq.ParquetFile(path) as parquet:
+                    for batch in parquet.iter_batches(
+                        batch_size=self.chunk_rows, columns=self.columns
+                    ):
+                        yield batch.to_pandas()
+
+    def __repr__(self):
+        return f"ChunkFiles({len(self.paths)} files, chunk_rows={self.chunk_rows})"
+
+
+def _chunk_source(chunks):
+    """Return a callable that gives a fresh iterator over the chunks."""
+    if isinstance(chunks, tf.data.Dataset):
+        dataset = chunks
+        if len(dataset.element_spec.shape) == 1:
+            dataset = dataset.batch(DATASET_CHUNK_ROWS)
+        elif len(dataset.element_spec.shape) != 2:
+            raise ValueError(
+                "fit_chunks needs a tf.data.Dataset of rows (1-D elements) or of 2-D "
+                f"batches; got elements of shape {dataset.element_spec.shape}."
+            )
+        return dataset.as_numpy_iterator
+    if callable(chunks):
+        return lambda: iter(chunks())
+    if isinstance(chunks, np.ndarray) or hasattr(chunks, "columns"):
+        raise TypeError("fit_chunks takes chunks of rows; for one array or DataFrame use fit(X).")
+    if not isinstance(chunks, Iterable) or iter(chunks) is chunks:
+        raise TypeError(
+            "fit_chunks reads the chunks several times, so it needs a re-iterable (a list, a "
+            "tf.data.Dataset, ChunkFiles) or a callable returning a new iterable; got "
+            f"{type(chunks).__name__}, which can be read only once."
+        )
+    return lambda: iter(chunks)
+
+
+class _StreamedRows:
+    """The training rows as a stream: their number and how to read them."""
+
+    def __init__(self, read, n_rows):
+        self.read = read
+        self.n_rows = n_rows
+
+    def __len__(self):
+        return self.n_rows
+
+
+def make_chunk_dataset(rows, batch_size, seed, shuffle_buffer, passes=1):
+    """Return a dataset of shuffled batches read from a stream of chunks.
+
+    Parameters
+    ----------
+    rows : object with ``read()`` and ``len()``
+        ``read()`` returns a new iterator of preprocessed float32 chunks.
+    batch_size : int
+        Rows per batch.
+    seed : int
+        Seed of the shuffling (each epoch shuffles differently).
+    shuffle_buffer : int
+        Rows in the shuffle buffer; rows are only mixed within this distance,
+        so chunks that are sorted need a buffer as large as a sort group.
+    passes : int, default=1
+        Full passes over the chunks (epochs) in one iteration of the dataset,
+        as in :func:`pyod_efficientgan.training.make_training_dataset`.
+
+    Returns
+    -------
+    dataset : tf.data.Dataset
+        ``passes`` epochs of batches; ``fit`` iterates it again for each
+        Keras epoch.
+    """
+
+    def generate():
+        yield from rows.read()
+
+    n_features = None
+    for chunk in rows.read():
+        n_features = chunk.shape[1]
+        break
+    return (
+        tf.data.Dataset.from_generator(
+            generate, output_signature=tf.TensorSpec((None, n_features), tf.float32)
+        )
+        .unbatch()
+        .shuffle(min(shuffle_buffer, len(rows)), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size)
+        .prefetch(2)
+    )
+
+
+def fit_chunks(detector, chunks, shuffle_buffer):
+    """Fit ``detector`` on a stream of chunks; see ``EfficientGAN.fit_chunks``."""
+    from pyod_efficientgan.training import ScoreFunction
+
+    detector._validate_params()
+    detector._check_units()
+    if not isinstance(shuffle_buffer, int) or shuffle_buffer < 1:
+        raise ValueError(f"shuffle_buffer must be a positive int; got {shuffle_buffer!r}.")
+    if detector.validation_size > 0:
+        raise ValueError(
+            "fit_chunks does not hold out validation rows; set validation_size=0 (got "
+            f"{detector.validation_size!r})."
+        )
+    source = _chunk_source(chunks)
+    detector._set_n_classes(None)
+    seed = int(check_random_state(detector.random_state).randint(0, 2**31 - 1))
+
+    def validated(reset=False):
+        for chunk in source():
+            chunk = validate_data(
+                detector, chunk, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=reset
+            )
+            reset = False
+            yield chunk
+
+    scaler = detector._make_scaler()
+    n_rows = 0
+    for chunk in validated(reset=True):
+        if scaler is not None:
+            scaler.partial_fit(chunk)
+        n_rows += chunk.shape[0]
+    if n_rows == 0:
+        raise ValueError("fit_chunks got no rows.")
+
+    rows = _StreamedRows(
+        lambda: (detector._transform(scaler, chunk) for chunk in validated()), n_rows
+    )
+    model = detector._build_model(detector.n_features_in_, seed)
+    score_function = ScoreFunction(model, detector.score_method, detector.norm, detector.alpha)
+    history, epochs, best_epoch = detector._train(
+        model,
+        score_function,
+        rows,
+        None,
+        seed,
+        make_dataset=lambda rows, batch_size, seed, passes: make_chunk_dataset(
+            rows, batch_size, seed, shuffle_buffer, passes
+        ),
+    )
+    detector.model_ = model
+    detector.scaler_ = scaler
+    detector.history_ = history
+    detector.epochs_ = epochs
+    detector.best_epoch_ = best_epoch
+    detector._score_function = score_function
+    detector.decision_scores_ = np.concatenate([detector._score(chunk) for chunk in validated()])
+    detector._process_decision_scores()
+    return detector
