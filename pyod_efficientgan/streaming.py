@@ -21,6 +21,7 @@ it is called, or the files of :class:`ChunkFiles` (``.npy`` and Parquet). A
 plain generator can be read only once, so it is refused.
 """
 
+import math
 import os
 from collections.abc import Iterable
 
@@ -110,7 +111,7 @@ def _chunk_source(chunks):
         return dataset.as_numpy_iterator
     if callable(chunks):
         return lambda: iter(chunks())
-    if isinstance(chunks, np.ndarray) or hasattr(chunks, "columns"):
+    if isinstance(chunks, np.ndarray) or hasattr(chunks, "iloc"):
         raise TypeError("fit_chunks takes chunks of rows; for one array or DataFrame use fit(X).")
     if not isinstance(chunks, Iterable) or iter(chunks) is chunks:
         raise TypeError(
@@ -171,6 +172,8 @@ def make_chunk_dataset(rows, batch_size, seed, shuffle_buffer, passes=1):
         .unbatch()
         .shuffle(min(shuffle_buffer, len(rows)), seed=seed, reshuffle_each_iteration=True)
         .batch(batch_size)
+        # The generator's length is unknown to tf.data; Keras needs it for its epochs.
+        .apply(tf.data.experimental.assert_cardinality(math.ceil(len(rows) / batch_size)))
         .prefetch(2)
     )
 

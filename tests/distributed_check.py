@@ -44,7 +44,9 @@ def _model():
     return keras.Sequential(
         [
             keras.Input((3,)),
-            keras.layers.Dense(4, activation="tanh", kernel_initializer=keras.initializers.GlorotUniform(0)),
+            keras.layers.Dense(
+                4, activation="tanh", kernel_initializer=keras.initializers.GlorotUniform(0)
+            ),
             keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(1)),
         ]
     )
@@ -54,7 +56,7 @@ def _mean_loss(model, x):
     return keras.ops.mean(keras.ops.square(model(x)))
 
 
-def _one_step(x, strategy):
+def _one_step(x, strategy, weighted=True):
     with strategy.scope():
         model = _model()
         optimizer = keras.optimizers.SGD(0.1)
@@ -63,7 +65,9 @@ def _one_step(x, strategy):
     def step(batch):
         share = distribute.batch_share(keras.ops.shape(batch)[0])
         with tf.GradientTape() as tape:
-            loss = distribute.replica_loss(_mean_loss(model, batch), share)
+            loss = _mean_loss(model, batch)
+            if weighted:
+                loss = distribute.replica_loss(loss, share)
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
 
@@ -84,12 +88,15 @@ def gradients():
         result[f"max_weight_difference_{n_rows}_rows"] = max(
             float(np.max(np.abs(u - v))) for u, v in zip(a, b)
         )
+    x = rng.normal(size=(4, 3)).astype("float32")
+    a, b = _one_step(x, mirrored, weighted=False), _one_step(x, one)
+    result["max_weight_difference_unweighted"] = max(
+        float(np.max(np.abs(u - v))) for u, v in zip(a, b)
+    )
 
     with mirrored.scope():
         seed_generator = keras.random.SeedGenerator(7)
-    noise = mirrored.run(
-        tf.function(lambda: distribute.latent_noise((4, 2), seed_generator))
-    )
+    noise = mirrored.run(tf.function(lambda: distribute.latent_noise((4, 2), seed_generator)))
     first, second = (np.asarray(v) for v in mirrored.experimental_local_results(noise))
     single = np.asarray(keras.random.normal((4, 2), seed=keras.random.SeedGenerator(7)))
     result["noise_differs_between_replicas"] = bool(not np.allclose(first, second))

@@ -1,0 +1,53 @@
+"""Training under tf.distribute with two logical CPU devices (in a subprocess)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).with_name("distributed_check.py")
+
+
+def run_check(mode):
+    environment = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
+    root = str(Path(__file__).resolve().parents[1])
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [p for p in (environment.get("PYTHONPATH"), root) if p]
+    )
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPT), mode],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_replica_gradients_sum_to_the_global_batch_gradient():
+    result = run_check("gradients")
+    assert result["replicas"] == 2
+    # 4 rows: 2 per replica; 3 rows: 2 and 1; 1 row: the second replica gets none.
+    for n_rows in (4, 3, 1):
+        assert result[f"max_weight_difference_{n_rows}_rows"] < 1e-6, result
+    # Without the weighting the summed gradient is twice too large: the check can fail.
+    assert result["max_weight_difference_unweighted"] > 1e-4, result
+    assert result["noise_differs_between_replicas"]
+    assert result["replica_0_noise_is_one_device_noise"]
+
+
+@pytest.mark.slow
+def test_two_replica_training_matches_one_device():
+    result = run_check("fit")
+    assert result["replicas"] == 2
+    assert result["mirrored"] == "MirroredVariable"
+    # The global batch is split, not multiplied: as many steps as on one device.
+    assert result["optimizer_steps"] == result["single_optimizer_steps"] == result["ema_steps"]
+    assert result["replicas_agree"], result["first_disagreeing_variable"]
+    assert result["history_finite"]
+    assert result["roc_single"] > 0.9
+    assert abs(result["roc_distributed"] - result["roc_single"]) < 0.03, result

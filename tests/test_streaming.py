@@ -1,0 +1,142 @@
+"""Fitting from chunks: fit_chunks, the streamed scaler and the chunk sources."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.streaming import ChunkFiles
+
+PARAMS = dict(epochs=2, batch_size=32, random_state=0)
+
+
+def split(X, sizes=(100, 7, 150)):
+    bounds = np.cumsum((0,) + sizes[:-1])
+    return [X[start:stop] for start, stop in zip(bounds, list(bounds[1:]) + [len(X)])]
+
+
+@pytest.fixture(scope="module")
+def chunked(small_data):
+    X = small_data[0]
+    return EfficientGAN(**PARAMS).fit_chunks(split(X)), X
+
+
+def test_scaler_has_the_statistics_of_the_full_data(chunked):
+    detector, X = chunked
+    full = StandardScaler().fit(X)
+    np.testing.assert_allclose(detector.scaler_.mean_, full.mean_, rtol=1e-12)
+    np.testing.assert_allclose(detector.scaler_.var_, full.var_, rtol=1e-10)
+    np.testing.assert_allclose(detector.scaler_.scale_, full.scale_, rtol=1e-10)
+    assert detector.scaler_.n_samples_seen_ == len(X)
+
+
+@pytest.mark.slow
+def test_minmax_scaler_is_exact(small_data):
+    X = small_data[0]
+    detector = EfficientGAN(preprocessing="minmax", epochs=1, random_state=0).fit_chunks(split(X))
+    full = MinMaxScaler().fit(X)
+    np.testing.assert_array_equal(detector.scaler_.data_min_, full.data_min_)
+    np.testing.assert_array_equal(detector.scaler_.data_max_, full.data_max_)
+
+
+def test_fitted_like_fit(chunked):
+    detector, X = chunked
+    assert detector.n_features_in_ == X.shape[1]
+    steps_per_epoch = math.ceil(len(X) / PARAMS["batch_size"])
+    assert int(detector.model_.d_optimizer.iterations) == PARAMS["epochs"] * steps_per_epoch
+    assert len(detector.history_["d_loss"]) == PARAMS["epochs"] == detector.epochs_
+    # decision_scores_ come from a streaming pass and are the scores of the training rows.
+    np.testing.assert_array_equal(detector.decision_scores_, detector.decision_function(X))
+    assert detector.threshold_ == np.percentile(detector.decision_scores_, 90)
+    np.testing.assert_array_equal(
+        detector.labels_, (detector.decision_scores_ > detector.threshold_).astype(int)
+    )
+    assert np.std(detector.decision_scores_) > 0
+
+
+def _sources(X, tmp_path):
+    import tensorflow as tf
+
+    np.save(tmp_path / "a.npy", X[:120])
+    np.save(tmp_path / "b.npy", X[120:])
+    columns = [f"f{i}" for i in range(X.shape[1])]
+    parquet = tmp_path / "parquet"
+    parquet.mkdir()
+    pd.DataFrame(X, columns=columns).to_parquet(parquet / "rows.parquet", row_group_size=64)
+    return {
+        "npy folder": ChunkFiles(tmp_path, chunk_rows=50),
+        "parquet": ChunkFiles(parquet / "rows.parquet", chunk_rows=64),
+        "dataset of rows": tf.data.Dataset.from_tensor_slices(X),
+        "dataset of batches": tf.data.Dataset.from_tensor_slices(X).batch(70),
+        "callable": lambda: (X[i : i + 40] for i in range(0, len(X), 40)),
+    }
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "npy folder",
+        "dataset of rows",
+        pytest.param("parquet", marks=pytest.mark.slow),
+        pytest.param("dataset of batches", marks=pytest.mark.slow),
+        pytest.param("callable", marks=pytest.mark.slow),
+    ],
+)
+def test_every_source_gives_the_same_model(source, chunked, tmp_path):
+    # The chunk boundaries differ, the stream of rows does not: the same seed gives the
+    # same training, to the bit (which also shows that fit_chunks is reproducible).
+    detector, X = chunked
+    fitted = EfficientGAN(**PARAMS).fit_chunks(_sources(X, tmp_path)[source])
+    np.testing.assert_allclose(fitted.scaler_.mean_, detector.scaler_.mean_, rtol=1e-12)
+    np.testing.assert_array_equal(fitted.decision_scores_, detector.decision_scores_)
+    if source == "parquet":
+        assert list(fitted.feature_names_in_) == [f"f{i}" for i in range(X.shape[1])]
+
+
+def test_rejects_a_one_shot_generator(small_data):
+    chunks = (chunk for chunk in split(small_data[0]))
+    with pytest.raises(TypeError, match="read only once"):
+        EfficientGAN(epochs=1).fit_chunks(chunks)
+
+
+def test_rejects_one_array(small_data):
+    with pytest.raises(TypeError, match="use fit"):
+        EfficientGAN(epochs=1).fit_chunks(small_data[0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, chunks, match",
+    [
+        ({"validation_size": 0.2}, None, "validation_size=0"),
+        ({}, [], "no rows"),
+        ({}, "bad columns", "features"),
+        ({}, "nan", "NaN"),
+    ],
+)
+def test_bad_input(kwargs, chunks, match, small_data):
+    X = small_data[0]
+    if chunks is None:
+        chunks = split(X)
+    elif chunks == "bad columns":
+        chunks = [X[:100], X[100:, :-1]]
+    elif chunks == "nan":
+        bad = X[100:].copy()
+        bad[3, 2] = np.nan
+        chunks = [X[:100], bad]
+    with pytest.raises(ValueError, match=match):
+        EfficientGAN(epochs=1, **kwargs).fit_chunks(chunks)
+
+
+def test_rejects_a_bad_shuffle_buffer(small_data):
+    with pytest.raises(ValueError, match="shuffle_buffer"):
+        EfficientGAN(epochs=1).fit_chunks(split(small_data[0]), shuffle_buffer=0)
+
+
+def test_chunk_files_validation(tmp_path):
+    with pytest.raises(ValueError, match="no .npy or .parquet"):
+        ChunkFiles(tmp_path)
+    with pytest.raises(ValueError, match="reads .npy and .parquet"):
+        ChunkFiles([tmp_path / "rows.csv"])
