@@ -12,11 +12,8 @@ SCRIPT = Path(__file__).with_name("distributed_check.py")
 
 
 def run_check(mode):
+    # The same interpreter and environment: the installed package, as the other tests use.
     environment = dict(os.environ, TF_NUM_INTRAOP_THREADS="1", TF_NUM_INTEROP_THREADS="1")
-    root = str(Path(__file__).resolve().parents[1])
-    environment["PYTHONPATH"] = os.pathsep.join(
-        [p for p in (environment.get("PYTHONPATH"), root) if p]
-    )
     completed = subprocess.run(
         [sys.executable, str(SCRIPT), mode],
         capture_output=True,
