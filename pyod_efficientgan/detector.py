@@ -37,12 +37,14 @@ this many steps, when the number of epochs allows it; the losses, validation
 and divergence checks are per round."""
 
 SCORE_ALIGN_ROWS = 1024
-"""Scoring pads every chunk to a multiple of this many rows.
+"""Scoring pads every chunk to a multiple of this many rows (or of
+``score_batch_size``, if smaller).
 
 Matrix products treat a partial tile of rows differently, so a row's float32
 score could depend on how many rows were scored with it. With the row count
 always a multiple of the tile, a row's score is the same however the rows are
-split (e.g. over Dask partitions).
+split (e.g. over Dask partitions). Only the last chunk of a call is padded
+when ``score_batch_size`` is a multiple of it, as the default is.
 """
 
 
@@ -131,6 +133,9 @@ class EfficientGAN(BaseDetector):
         patience is rounded up to whole rounds.
     score_batch_size : int, default=65536
         Rows per scoring chunk; bounds the memory of ``decision_function``.
+        The last chunk is padded to a multiple of 1024 rows (or of
+        ``score_batch_size``, if smaller), so that a row's score does not
+        depend on how many rows are scored with it.
     random_state : int, RandomState instance or None, default=None
         Seeds the weights, dropout, latent noise, shuffling and the
         validation split. An int gives identical scores on every fit.
@@ -561,10 +566,11 @@ class EfficientGAN(BaseDetector):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
         n_samples = X.shape[0]
         parts = [np.empty(n_samples, dtype=np.float64) for _ in range(3 if components else 1)]
+        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
         for start in range(0, n_samples, self.score_batch_size):
             stop = min(start + self.score_batch_size, n_samples)
             chunk_scores = self._score_function(
-                _pad_rows(self._transform(self.scaler_, X[start:stop]), SCORE_ALIGN_ROWS)
+                _pad_rows(self._transform(self.scaler_, X[start:stop]), align)
             )
             for part, values in zip(parts, chunk_scores):
                 part[start:stop] = values[: stop - start]

@@ -47,7 +47,7 @@ def test_fitted_like_fit(chunked):
     assert detector.n_features_in_ == X.shape[1]
     steps_per_epoch = math.ceil(len(X) / PARAMS["batch_size"])
     assert int(detector.model_.d_optimizer.iterations) == PARAMS["epochs"] * steps_per_epoch
-    assert len(detector.history_["d_loss"]) == PARAMS["epochs"] == detector.epochs_
+    assert detector.history_["epoch"][-1] == PARAMS["epochs"] == detector.epochs_
     # decision_scores_ come from a streaming pass and are the scores of the training rows.
     np.testing.assert_array_equal(detector.decision_scores_, detector.decision_function(X))
     assert detector.threshold_ == np.percentile(detector.decision_scores_, 90)
