@@ -159,3 +159,30 @@ def latent_noise(shape, seed_generator):
     # Keras's own reduction of the int64 state to an int32 seed.
     seed = tf.cast(tf.math.floormod(seed, tf.int32.max - 1), "int32")
     return tf.random.stateless_normal(shape, seed=seed, dtype="float32")
+
+
+def step_logs(metrics):
+    """Return the logs of one training step: every metric's current result.
+
+    Under a multi-worker strategy Keras (3.15) reduces the step's outputs
+    with ``strategy.reduce("MEAN", value, axis=0)``, which fails on scalars;
+    there each result is given the shape (1,), which that reduction turns
+    back into a scalar. Elsewhere the results are the scalars themselves.
+
+    Parameters
+    ----------
+    metrics : list of keras.metrics.Metric
+        The model's trackers.
+
+    Returns
+    -------
+    logs : dict of str to tensor
+    """
+    strategy = tf.distribute.get_strategy()
+    multi_worker = (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    )
+    if multi_worker:
+        return {metric.name: ops.reshape(metric.result(), (1,)) for metric in metrics}
+    return {metric.name: metric.result() for metric in metrics}

@@ -153,7 +153,7 @@ class BiGAN(keras.Model):
         self._update_averages()
         distribute.track_loss(self.d_loss_tracker, d_loss, share)
         distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return {metric.name: metric.result() for metric in self.metrics}
+        return distribute.step_logs(self.metrics)
 
     def _update_averages(self):
         self.ema_steps.assign_add(1)
