@@ -174,6 +174,7 @@ def make_chunk_dataset(rows, batch_size, seed, shuffle_buffer, passes=1):
         .batch(batch_size)
         # The generator's length is unknown to tf.data; Keras needs it for its epochs.
         .apply(tf.data.experimental.assert_cardinality(math.ceil(len(rows) / batch_size)))
+        .repeat(passes)
         .prefetch(2)
     )
 

@@ -15,7 +15,7 @@ fit
     EfficientGAN fitted under the 2-replica strategy and on one device on
     PyOD's synthetic data: test ROC AUC of both, and whether every mirrored
     variable (trained, test-time, optimizer and seed state) is the same on
-    both replicas.
+    both replicas; and ``fit_chunks`` under the strategy.
 """
 
 import json
@@ -130,6 +130,8 @@ def fit():
     with strategy.scope():
         distributed = EfficientGAN(**params).fit(X_train)
     single = EfficientGAN(**params).fit(X_train)
+    with strategy.scope():
+        chunked = EfficientGAN(**params).fit_chunks([X_train[:500], X_train[500:]])
     agree, disagreeing = _replicas_agree(distributed.model_)
     steps = int(np.asarray(distributed.model_.d_optimizer.iterations))
     return {
@@ -145,6 +147,8 @@ def fit():
             all(np.isfinite(v) for values in distributed.history_.values() for v in values)
         ),
         "mirrored": type(distributed.model_.encoder.weights[0].value).__name__,
+        "roc_chunked_distributed": float(roc_auc_score(y_test, chunked.decision_function(X_test))),
+        "chunked_optimizer_steps": int(np.asarray(chunked.model_.d_optimizer.iterations)),
     }
 
 
