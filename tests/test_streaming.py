@@ -42,6 +42,14 @@ def test_minmax_scaler_is_exact(small_data):
     np.testing.assert_array_equal(detector.scaler_.data_max_, full.data_max_)
 
 
+def test_same_model_as_fit_when_the_buffer_holds_every_row(chunked):
+    # A shuffle buffer of all rows draws the permutation that fit draws with the same seed.
+    detector, X = chunked
+    in_memory = EfficientGAN(**PARAMS).fit(X)
+    np.testing.assert_allclose(detector.decision_scores_, in_memory.decision_scores_, rtol=1e-4)
+    assert detector.threshold_ == pytest.approx(in_memory.threshold_, rel=1e-4)
+
+
 def test_fitted_like_fit(chunked):
     detector, X = chunked
     assert detector.n_features_in_ == X.shape[1]
