@@ -140,9 +140,8 @@ def test_pythresh_thresholder_decides_the_labels(thresholded, small_data):
     assert thresholded.threshold_ == thresholded.contamination.thresh_
     X_test, y_test = small_data[1], small_data[3]
     test_labels = thresholded.predict(X_test)
-    assert_array_equal(
-        test_labels, thresholded.contamination.predict(thresholded.decision_function(X_test))
-    )
+    assert_array_equal(test_labels, thresholded.contamination.predict(
+        thresholded.decision_function(X_test)))
     # the thresholder flags mostly true outliers
     assert y_test[test_labels == 1].mean() >= 0.5
 
@@ -165,10 +164,7 @@ def test_clone_get_params_set_params(egan):
 
 def test_pipeline_fit_and_decision_function(frames, small_data):
     pipeline = Pipeline(
-        [
-            ("scale", StandardScaler()),
-            ("detector", EfficientGAN(**{**SMALL, "preprocessing": None})),
-        ]
+        [("scale", StandardScaler()), ("detector", EfficientGAN(**{**SMALL, "preprocessing": None}))]
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -68,13 +68,8 @@ def _rewrite(source, target, replace):
 def test_file_is_a_zip_without_pickle(saved):
     with zipfile.ZipFile(saved) as archive:
         names = set(archive.namelist())
-        assert names == {
-            "manifest.json",
-            "params.json",
-            "attributes.json",
-            "arrays.npz",
-            "weights.npz",
-        }
+        assert names == {"manifest.json", "params.json", "attributes.json", "arrays.npz",
+                         "weights.npz"}
         manifest = json.loads(archive.read("manifest.json"))
         for name in ("arrays.npz", "weights.npz"):
             with np.load(archive.open(name), allow_pickle=False) as npz:
@@ -105,10 +100,7 @@ def test_fitted_attributes_and_params_survive(detector, loaded):
     assert (loaded._mu, loaded._sigma) == (detector._mu, detector._sigma)
     assert loaded.history_ == detector.history_
     assert (loaded.epochs_, loaded.best_epoch_, loaded.n_features_in_) == (
-        detector.epochs_,
-        detector.best_epoch_,
-        detector.n_features_in_,
-    )
+        detector.epochs_, detector.best_epoch_, detector.n_features_in_)
     assert type(loaded.scaler_) is type(detector.scaler_)
     for name in ("scale_", "min_", "mean_", "var_"):
         if hasattr(detector.scaler_, name):
@@ -127,17 +119,9 @@ def test_identical_scores_in_a_fresh_process(detector, saved, frames, tmp_path):
     )
     env = {**__import__("os").environ, "PYTHONPATH": str(REPO)}
     subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            code,
-            str(saved),
-            str(tmp_path / "x.npy"),
-            str(tmp_path / "scores.npy"),
-        ],
-        check=True,
-        env=env,
-        timeout=600,
+        [sys.executable, "-c", code, str(saved), str(tmp_path / "x.npy"),
+         str(tmp_path / "scores.npy")],
+        check=True, env=env, timeout=600,
     )
     assert_array_equal(np.load(tmp_path / "scores.npy"), detector.decision_function(X_test))
 
@@ -260,7 +244,8 @@ def test_thresholder_contamination_cannot_be_saved(detector, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads), ("joblib", "joblib")])
+@pytest.mark.parametrize("dumps, loads", [(pickle.dumps, pickle.loads),
+                                          ("joblib", "joblib")])
 def test_pickle_and_joblib_round_trips_still_work(loaded, frames, tmp_path, dumps, loads):
     if dumps == "joblib":
         joblib.dump(loaded, tmp_path / "d.joblib")

@@ -10,13 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from pyod_efficientgan import EfficientGAN  # noqa: E402
 from pyod_efficientgan.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
 
-SMALL = dict(
-    latent_dim=4,
-    encoder_units=(16,),
-    generator_units=(16,),
-    discriminator_units=(16, 16),
-    random_state=0,
-)
+SMALL = dict(latent_dim=4, encoder_units=(16,), generator_units=(16,),
+             discriminator_units=(16, 16), random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +51,8 @@ def test_plot_history_draws_losses_validation_and_best_epoch(detector, ax):
         np.testing.assert_array_equal(line.get_xdata(), detector.history_["epoch"])
         np.testing.assert_allclose(line.get_ydata(), detector.history_[key])
     twin = next(other for other in ax.figure.axes if other is not ax)
-    np.testing.assert_allclose(
-        _line(twin, "validation L_G").get_ydata(), detector.history_["val_reconstruction_error"]
-    )
+    np.testing.assert_allclose(_line(twin, "validation L_G").get_ydata(),
+                               detector.history_["val_reconstruction_error"])
     assert detector.best_epoch_ is not None
     assert _line(ax, "best epoch").get_xdata()[0] == detector.best_epoch_
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
@@ -69,9 +63,7 @@ def test_plot_history_without_validation(detector, ax):
     import copy
 
     no_validation = copy.copy(detector)
-    no_validation.history_ = {
-        k: v for k, v in detector.history_.items() if k != "val_reconstruction_error"
-    }
+    no_validation.history_ = {k: v for k, v in detector.history_.items() if k != "val_reconstruction_error"}
     no_validation.best_epoch_ = None
     plot_history(no_validation, ax=ax)
     assert len(ax.figure.axes) == 1
