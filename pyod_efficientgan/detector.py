@@ -300,19 +300,18 @@ class EfficientGAN(BaseDetector):
         x_train, x_validation = self._split_validation(x_scaled, seed)
         model = self._build_model(X.shape[1], seed)
         score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)
-        history, epochs, best_epoch = self._train(
-            model, score_function, x_train, x_validation, seed
-        )
-
-        self.model_ = model
-        self.scaler_ = scaler
-        self.history_ = history
-        self.epochs_ = epochs
-        self.best_epoch_ = best_epoch
-        self._score_function = score_function
+        training = self._train(model, score_function, x_train, x_validation, seed)
+        self._set_fitted(model, scaler, score_function, training)
         self.decision_scores_ = self._score(X)
         self._process_decision_scores()
         return self
+
+    def _set_fitted(self, model, scaler, score_function, training):
+        # All fitted attributes at once, after training succeeded.
+        self.model_ = model
+        self.scaler_ = scaler
+        self.history_, self.epochs_, self.best_epoch_ = training
+        self._score_function = score_function
 
     def fit_chunks(self, chunks, y=None, *, shuffle_buffer=100_000):
         """Train on rows that come in chunks, e.g. data larger than memory.

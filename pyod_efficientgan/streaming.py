@@ -218,7 +218,7 @@ def fit_chunks(detector, chunks, shuffle_buffer):
     )
     model = detector._build_model(detector.n_features_in_, seed)
     score_function = ScoreFunction(model, detector.score_method, detector.norm, detector.alpha)
-    history, epochs, best_epoch = detector._train(
+    training = detector._train(
         model,
         score_function,
         rows,
@@ -228,12 +228,7 @@ def fit_chunks(detector, chunks, shuffle_buffer):
             rows, batch_size, seed, shuffle_buffer, passes
         ),
     )
-    detector.model_ = model
-    detector.scaler_ = scaler
-    detector.history_ = history
-    detector.epochs_ = epochs
-    detector.best_epoch_ = best_epoch
-    detector._score_function = score_function
+    detector._set_fitted(model, scaler, score_function, training)
     detector.decision_scores_ = np.concatenate([detector._score(chunk) for chunk in validated()])
     detector._process_decision_scores()
     return detector
