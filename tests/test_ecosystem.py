@@ -209,7 +209,10 @@ def test_dataframes_in_and_out_without_warnings(egan, frames):
     assert list(terms.columns) == list(train.columns)
     assert_array_equal(terms.index, test.index)
     generator_loss, _ = egan.score_components(test)
-    np.testing.assert_allclose(terms.sum(axis=1), generator_loss, rtol=1e-4, atol=1e-5)
+    # norm 1: the terms add up to L_G; norm 2: squared terms add up to L_G ** 2
+    np.testing.assert_allclose(
+        terms.sum(axis=1), generator_loss**egan.norm, rtol=1e-4, atol=1e-5
+    )
     with pytest.warns(UserWarning, match="feature names"):
         egan.decision_function(test.to_numpy())
     renamed = test.rename(columns={"sensor_0": "other"})
