@@ -1,6 +1,6 @@
 """Mean ROC per dataset: the baseline run (all detectors) next to EfficientGAN variants.
 
-Usage: python compare.py baseline-12290fc.csv norm2.csv steps5k.csv steps5k_norm2.csv steps10k.csv
+Usage: python compare.py baseline-12290fc.csv norm2.csv steps5k.csv steps5k_norm2.csv steps10k.csv steps10k_norm2.csv
 """
 import csv, json, sys, glob, collections, numpy as np
 base = collections.defaultdict(dict)

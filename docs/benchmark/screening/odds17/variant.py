@@ -1,12 +1,14 @@
 """Screen one EfficientGAN variant on the 17 ODDS sets through the CLI (n_jobs 1, 2 runs).
 
 Usage: python variant.py AUTO_MIN_STEPS OUT [PARAM=VALUE ...], e.g. ``variant.py 5000 out norm=2``.
+The environment variable DATASETS (space-separated names) runs a subset instead of all 17, so
+that two processes can share one variant.
 """
-import sys
+import os, sys
 from pyod_efficientgan import detector, cli
 steps = int(sys.argv[1]); out = sys.argv[2]; params = sys.argv[3:]
 detector.AUTO_MIN_STEPS = steps
-argv = ["bench", "--datasets", "all", "--data-dir", "/work/shared/data/odds", "--detectors", "EfficientGAN",
+argv = ["bench", "--datasets", *os.environ.get("DATASETS", "all").split(), "--data-dir", "/work/shared/data/odds", "--detectors", "EfficientGAN",
         "--n-runs", "2", "--seed", "0", "--n-jobs", "1", "--no-progress", "--out", out]
 for p in params:
     argv += ["--efficientgan-param", p]
