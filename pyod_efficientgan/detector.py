@@ -294,7 +294,6 @@ class EfficientGAN(BaseDetector):
             The fitted detector.
         """
         self._validate_params()
-        self._check_units()
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=True)
         self._set_n_classes(y)
         seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
@@ -303,7 +302,7 @@ class EfficientGAN(BaseDetector):
         x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
         x_train, x_validation = self._split_validation(x_scaled, seed)
         model = self._build_model(X.shape[1], seed)
-        score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)
+        score_function = self._make_score_function(model)
         training = self._train(model, score_function, x_train, x_validation, seed)
         self._set_fitted(model, scaler, score_function, training)
         self.decision_scores_ = self._score(X)
@@ -349,7 +348,10 @@ class EfficientGAN(BaseDetector):
 
         return fit_chunks(self, chunks, shuffle_buffer)
 
-    def _check_units(self):
+    def _validate_params(self):
+        # scikit-learn's constraints, then what they cannot express: tuples of
+        # positive ints for the layer widths.
+        super()._validate_params()
         for name in ("encoder_units", "generator_units", "discriminator_units"):
             value = getattr(self, name)
             if not _is_tuple_of_positive_ints(value):
@@ -357,6 +359,10 @@ class EfficientGAN(BaseDetector):
                     f"The '{name}' parameter of EfficientGAN must be a non-empty tuple of "
                     f"positive ints. Got {value!r} instead."
                 )
+
+    def _make_score_function(self, model):
+        """The compiled scoring of ``model`` with this detector's score settings."""
+        return ScoreFunction(model, self.score_method, self.norm, self.alpha)
 
     def _make_scaler(self):
         if self.preprocessing == "minmax":
@@ -600,4 +606,4 @@ class EfficientGAN(BaseDetector):
             model = self._build_model(self.n_features_in_, seed=0)
             model.set_weights(weights)
             self.model_ = model
-            self._score_function = ScoreFunction(model, self.score_method, self.norm, self.alpha)
+            self._score_function = self._make_score_function(model)

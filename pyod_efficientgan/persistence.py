@@ -257,7 +257,6 @@ def load_detector(path):
         file, or of another format version.
     """
     from pyod_efficientgan.detector import EfficientGAN
-    from pyod_efficientgan.training import ScoreFunction
 
     contents = _read_verified(path)
     params = json.loads(contents["params.json"])
@@ -274,7 +273,6 @@ def load_detector(path):
             params[name] = tuple(params[name])
     detector = EfficientGAN(**params)
     detector._validate_params()
-    detector._check_units()
     for name, value in attributes["detector"].items():
         if name == "history_":
             value = {
@@ -310,7 +308,5 @@ def load_detector(path):
         )
     model.set_weights(weights)
     detector.model_ = model
-    detector._score_function = ScoreFunction(
-        model, detector.score_method, detector.norm, detector.alpha
-    )
+    detector._score_function = detector._make_score_function(model)
     return detector

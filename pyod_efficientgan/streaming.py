@@ -181,10 +181,7 @@ def make_chunk_dataset(rows, batch_size, seed, shuffle_buffer, passes=1):
 
 def fit_chunks(detector, chunks, shuffle_buffer):
     """Fit ``detector`` on a stream of chunks; see ``EfficientGAN.fit_chunks``."""
-    from pyod_efficientgan.training import ScoreFunction
-
     detector._validate_params()
-    detector._check_units()
     if not isinstance(shuffle_buffer, int) or shuffle_buffer < 1:
         raise ValueError(f"shuffle_buffer must be a positive int; got {shuffle_buffer!r}.")
     if detector.validation_size > 0:
@@ -217,7 +214,7 @@ def fit_chunks(detector, chunks, shuffle_buffer):
         lambda: (detector._transform(scaler, chunk) for chunk in validated()), n_rows
     )
     model = detector._build_model(detector.n_features_in_, seed)
-    score_function = ScoreFunction(model, detector.score_method, detector.norm, detector.alpha)
+    score_function = detector._make_score_function(model)
     training = detector._train(
         model,
         score_function,
