@@ -14,7 +14,6 @@ import os
 import platform
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import psutil
@@ -249,7 +248,7 @@ def ratio(numerator, denominator):
     return float("nan")
 
 
-def test_zz_summary():
+def test_zz_summary(publish_report):
     """Print and write every figure and the ratios (runs last in this module)."""
     gemm = gemm_flops_per_second()
     flops = training_flops_per_sample(N_FEATURES)
@@ -284,9 +283,5 @@ def test_zz_summary():
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
         f"N_TRAIN={N_TRAIN:,}, N_SCORE={N_SCORE:,}, N_MEMORY={N_MEMORY:,} (PERF_SCALE={SCALE}).",
     ]
-    text = "\n".join(lines)
-    print("\n" + text)
-    out = Path(os.environ.get("PERF_OUT", "bench-out/perf.md"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text + "\n")
+    out = publish_report("\n".join(lines), "PERF_OUT", "perf.md")
     assert out.exists()

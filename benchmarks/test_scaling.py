@@ -21,7 +21,6 @@ import datetime
 import os
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,7 +42,7 @@ def rows():
     )
 
 
-def test_scores_per_second():
+def test_scores_per_second(publish_report):
     import distributed
 
     from pyod_efficientgan import EfficientGAN
@@ -96,8 +95,4 @@ def test_scores_per_second():
         f"| 2-worker LocalCluster | {cluster_s:.1f} | {figures['2-worker LocalCluster']:,.0f} | "
         f"{figures['2-worker LocalCluster'] / figures['in process']:.2f} |",
     ]
-    report = "\n".join(lines)
-    print("\n" + report)
-    out = Path(os.environ.get("SCALING_OUT", "bench-out/scaling.md"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(report + "\n")
+    publish_report("\n".join(lines), "SCALING_OUT", "scaling.md")
