@@ -135,8 +135,9 @@ class EfficientGAN(BaseDetector):
         patience is rounded up to whole rounds.
     score_batch_size : int, default=16384
         Rows per scoring chunk; bounds the memory of ``decision_function``
-        (about 100 MiB for 121 features at the default, which was also the
-        fastest chunk size measured; see the performance page). The last
+        (77-104 MiB added for 2,000,000 x 121 rows at the default, which
+        was also the fastest chunk size measured; see the performance
+        page). The last
         chunk is padded to a multiple of 1024 rows (or of
         ``score_batch_size``, if smaller), so that a row's score does not
         depend on how many rows are scored with it.
