@@ -279,7 +279,7 @@ class EfficientGAN(BaseDetector):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, callbacks=None):
         """Train the BiGAN on ``X`` and score the training rows.
 
         Parameters
@@ -288,6 +288,13 @@ class EfficientGAN(BaseDetector):
             Training rows. Labels are not used.
         y : Ignored
             Present for API consistency.
+        callbacks : list of keras.callbacks.Callback, default=None
+            Extra callbacks for the BiGAN's ``fit``; they see the
+            :class:`~pyod_efficientgan.training.BiGAN` as ``self.model`` and
+            run after the detector's own. Rows they score themselves must be
+            preprocessed as the detector does (simplest with
+            ``preprocessing=None`` and rows scaled beforehand). See
+            :class:`~pyod_efficientgan.callbacks.HeldOutFlagSelection`.
 
         Returns
         -------
@@ -304,7 +311,9 @@ class EfficientGAN(BaseDetector):
         x_train, x_validation = self._split_validation(x_scaled, seed)
         model = self._build_model(X.shape[1], seed)
         score_function = self._make_score_function(model)
-        training = self._train(model, score_function, x_train, x_validation, seed)
+        training = self._train(
+            model, score_function, x_train, x_validation, seed, extra_callbacks=callbacks
+        )
         self._set_fitted(model, scaler, score_function, training)
         self.decision_scores_ = self._score(X)
         self._process_decision_scores()
@@ -404,7 +413,14 @@ class EfficientGAN(BaseDetector):
         )
 
     def _train(
-        self, model, score_function, x_train, x_validation, seed, make_dataset=make_training_dataset
+        self,
+        model,
+        score_function,
+        x_train,
+        x_validation,
+        seed,
+        make_dataset=make_training_dataset,
+        extra_callbacks=None,
     ):
         batch_size = min(self.batch_size, len(x_train))
         steps_per_epoch = math.ceil(len(x_train) / batch_size)
@@ -436,7 +452,7 @@ class EfficientGAN(BaseDetector):
         keras_history = model.fit(
             dataset,
             epochs=epochs // passes,
-            callbacks=callbacks,
+            callbacks=callbacks + list(extra_callbacks or []),
             verbose=int(self.verbose),
             shuffle=False,
         )

@@ -108,8 +108,21 @@ CONFIGS = {
             preprocessing="minmax", validation_size=0.0,
         ),
     },
+    # The `large3` networks trained longer, keeping the weights that flag the
+    # fewest held-out training rows among the test rows' top 20 % (label-free;
+    # see `fit_with_selection` and docs/kdd99.md).
+    "select": {
+        "transform": "log1p",
+        "detector": dict(
+            epochs=6, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
+            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
+            preprocessing="minmax", validation_size=0.0,
+        ),
+        "selection": dict(held_out=0.1, every_n_steps=1000, reference_rows=50_000),
+    },
 }  # fmt: skip
-"""Named settings for ``--config``: the feature transform and the detector's arguments.
+"""Named settings for ``--config``: the feature transform, the detector's arguments
+and, optionally, a ``selection`` of the weights to keep (:func:`fit_with_selection`).
 
 ``default`` is the detector's own defaults on the untransformed features.
 """
@@ -349,7 +362,81 @@ def evaluate(y_true, scores, percentile=ANOMALY_PERCENTILE):
     }
 
 
-def run_experiment(X_train, X_test, y_test, seeds, params, report=None):
+def fit_with_selection(X_train, X_test, params, selection, seed):
+    """Fit on most training rows; keep the weights that flag the fewest of the others.
+
+    A share ``selection["held_out"]`` of the training rows (attacks, the
+    model's "normal" class) is held out. During training,
+    :class:`~pyod_efficientgan.callbacks.HeldOutFlagSelection` scores them and
+    a fixed random sample of ``selection["reference_rows"]`` test rows every
+    ``selection["every_n_steps"]`` steps, flags the top 20 % of the test
+    sample as the protocol does, and keeps the weights under which the fewest
+    held-out rows would be flagged. Held-out and test attacks come from the
+    same random split, so that share estimates the share of test attacks
+    flagged by mistake, without labels (the test rows are used unlabelled, as
+    the protocol's threshold uses them).
+
+    The detector's scaling is fitted here on the rows it trains on and
+    applied to all rows, and the detector gets ``preprocessing=None``: the
+    same scaling the detector would fit, visible to the callback.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_train, n_features)
+        Training rows (attacks only).
+    X_test : ndarray of shape (n_test, n_features)
+        Test rows, unlabelled here.
+    params : dict
+        Constructor arguments of :class:`~pyod_efficientgan.EfficientGAN`.
+    selection : dict
+        ``held_out`` (share in (0, 1)), ``every_n_steps`` (int) and
+        ``reference_rows`` (int).
+    seed : int
+        ``random_state`` of the detector and of the held-out split.
+
+    Returns
+    -------
+    detector : EfficientGAN
+        Fitted on scaled rows, with the selected test-time weights.
+    X_test_scaled : ndarray of shape (n_test, n_features)
+        The test rows scaled like the training rows; score these.
+    selector : HeldOutFlagSelection
+        The callback, with ``probes_`` and ``selected_step_``.
+    """
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    from pyod_efficientgan import EfficientGAN
+    from pyod_efficientgan.callbacks import HeldOutFlagSelection
+
+    scalers = {"minmax": MinMaxScaler, "standard": StandardScaler}
+    preprocessing = params.get("preprocessing", EfficientGAN().preprocessing)
+    X_fit, X_held_out = train_test_split(
+        X_train, test_size=selection["held_out"], random_state=seed
+    )
+    if preprocessing is None:
+        scale = np.asarray
+    else:
+        scale = scalers[preprocessing]().fit(X_fit).transform
+    detector = EfficientGAN(**{**params, "preprocessing": None}, random_state=seed)
+    X_test_scaled = scale(X_test)
+    reference = np.random.RandomState(SPLIT_SEED).choice(
+        len(X_test), min(selection["reference_rows"], len(X_test)), replace=False
+    )
+    selector = HeldOutFlagSelection(
+        scale(X_held_out),
+        X_test_scaled[np.sort(reference)],
+        flagged_share=1 - ANOMALY_PERCENTILE / 100,
+        every_n_steps=selection["every_n_steps"],
+        score_method=detector.score_method,
+        norm=detector.norm,
+        alpha=detector.alpha,
+        batch_size=detector.score_batch_size,
+    )
+    detector.fit(scale(X_fit), callbacks=[selector])
+    return detector, X_test_scaled, selector
+
+
+def run_experiment(X_train, X_test, y_test, seeds, params, report=None, selection=None):
     """Fit one detector per seed and evaluate both discriminator scores.
 
     Parameters
@@ -366,21 +453,33 @@ def run_experiment(X_train, X_test, y_test, seeds, params, report=None):
         Constructor arguments of :class:`~pyod_efficientgan.EfficientGAN`.
     report : callable or None, default=None
         Called with each result row as soon as it is known.
+    selection : dict or None, default=None
+        Keep the weights chosen by :func:`fit_with_selection` with these
+        settings; None trains as the detector does.
 
     Returns
     -------
     rows : list of dict
         One row per seed and score method: ``seed``, ``score_method``,
         ``precision``, ``recall``, ``f1``, ``roc_auc``, ``epochs_run``,
-        ``best_epoch`` and ``seconds`` (fit plus scoring of both variants).
+        ``best_epoch``, ``selected_step`` (None without selection) and
+        ``seconds`` (fit plus scoring of both variants).
     """
     from pyod_efficientgan import EfficientGAN
 
     rows = []
     for seed in seeds:
         start = time.perf_counter()
-        detector = EfficientGAN(**params, random_state=seed).fit(X_train)
-        scores = variant_scores(detector, X_test)
+        selected_step = None
+        if selection is None:
+            detector = EfficientGAN(**params, random_state=seed).fit(X_train)
+            test_rows = X_test
+        else:
+            detector, test_rows, selector = fit_with_selection(
+                X_train, X_test, params, selection, seed
+            )
+            selected_step = selector.selected_step_
+        scores = variant_scores(detector, test_rows)
         seconds = time.perf_counter() - start
         for method, method_scores in scores.items():
             row = {
@@ -389,6 +488,7 @@ def run_experiment(X_train, X_test, y_test, seeds, params, report=None):
                 **evaluate(y_test, method_scores),
                 "epochs_run": detector.history_["epoch"][-1],
                 "best_epoch": detector.best_epoch_,
+                "selected_step": selected_step,
                 "seconds": seconds,
             }
             rows.append(row)
@@ -428,7 +528,9 @@ def summarize(rows):
 METRICS = ("precision", "recall", "f1", "roc_auc")
 """The metrics of the result table, in column order."""
 
-CSV_FIELDS = ("seed", "score_method", *METRICS, "epochs_run", "best_epoch", "seconds")
+CSV_FIELDS = (
+    "seed", "score_method", *METRICS, "epochs_run", "best_epoch", "selected_step", "seconds",
+)  # fmt: skip
 """Columns of the per-seed CSV file."""
 
 
@@ -459,15 +561,15 @@ def format_markdown(rows, params, command=None, data_description=None):
     lines += [f"Detector settings: {settings or 'the defaults'}", ""]
     header = (
         "| score_method | seed | precision | recall | F1 | ROC AUC | epochs run | best epoch "
-        "| s/seed |"
+        "| selected step | s/seed |"
     )
-    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [header, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(
             f"| {row['score_method']} | {row['seed']} | "
             + " | ".join(f"{row[metric]:.4f}" for metric in METRICS)
-            + f" | {row['epochs_run']} | {row['best_epoch'] if row['best_epoch'] else '-'}"
-            + f" | {row['seconds']:.0f} |"
+            + f" | {row['epochs_run']} | {_or_dash(row['best_epoch'])}"
+            + f" | {_or_dash(row.get('selected_step'))} | {row['seconds']:.0f} |"
         )
     lines += ["", "Mean +- std over seeds (std with ddof=0):", ""]
     lines += [
@@ -481,6 +583,10 @@ def format_markdown(rows, params, command=None, data_description=None):
         f"| paper (EGBAD, feature-matching) | | | {PAPER_F1[0]:.4f} +- {PAPER_F1[1]:.4f} | | |"
     )
     return "\n".join(lines) + "\n"
+
+
+def _or_dash(value):
+    return "-" if value is None else value
 
 
 def write_results(out, rows, markdown):
@@ -508,7 +614,12 @@ def write_results(out, rows, markdown):
         writer.writeheader()
         for row in rows:
             writer.writerow(
-                {**row, "best_epoch": row["best_epoch"] or "", "seconds": f"{row['seconds']:.1f}"}
+                {
+                    **row,
+                    "best_epoch": row["best_epoch"] or "",
+                    "selected_step": row.get("selected_step") or "",
+                    "seconds": f"{row['seconds']:.1f}",
+                }
             )
     with open(markdown_path, "w") as handle:
         handle.write(markdown)
@@ -688,6 +799,7 @@ def run(args):
         0 on success.
     """
     transform, params = experiment_settings(args)
+    selection = CONFIGS[args.config].get("selection")
     X, y, _ = load_kddcup99(
         data_home=args.data_home, path=args.data_file, download_if_missing=args.download
     )
@@ -704,19 +816,26 @@ def run(args):
     )
     print(data_description, flush=True)
     print(f"config {args.config}: transform={transform!r}, detector {params}", flush=True)
+    if selection is not None:
+        print(f"weight selection: {selection}", flush=True)
 
     def report(row):
         print(
             f"seed {row['seed']} {row['score_method']:>16}: "
             + " ".join(f"{metric}={row[metric]:.4f}" for metric in METRICS)
             + f" epochs_run={row['epochs_run']} best_epoch={row['best_epoch']}"
+            + f" selected_step={row['selected_step']}"
             + f" time={row['seconds']:.0f}s",
             flush=True,
         )
 
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    rows = run_experiment(X_train, X_test, y_test, seeds, params, report=report)
+    rows = run_experiment(
+        X_train, X_test, y_test, seeds, params, report=report, selection=selection
+    )
     command = command_line(args)
+    if selection is not None:
+        data_description += f"; weight selection {selection}"
     markdown = format_markdown(rows, params, command, data_description)
     print(markdown)
     if args.out:

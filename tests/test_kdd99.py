@@ -196,6 +196,9 @@ def test_config_and_options_give_experiment_settings():
     for config in kdd99.CONFIGS.values():
         assert config["transform"] in kdd99.TRANSFORMS
         EfficientGAN(**config["detector"])._validate_params()  # every named config is valid
+        assert set(config) <= {"transform", "detector", "selection"}
+        if "selection" in config:
+            assert set(config["selection"]) == {"held_out", "every_n_steps", "reference_rows"}
 
 
 def test_log1p_transform():
@@ -226,6 +229,33 @@ def test_variant_scores_match_a_detector_fitted_with_each_method(small_split):
         scores["feature-matching"], feature_matching.decision_function(X_test), rtol=1e-5
     )
     assert not np.allclose(scores["cross-entropy"], scores["feature-matching"])
+
+
+def test_run_experiment_with_selection_holds_out_rows_and_keeps_probed_weights(small_split):
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import MinMaxScaler
+
+    X_train, X_test, y_test = small_split
+    selection = dict(held_out=0.2, every_n_steps=10, reference_rows=300)
+    params = dict(epochs=3, preprocessing="minmax")
+    detector, X_test_scaled, selector = kdd99.fit_with_selection(
+        X_train, X_test, params, selection, seed=1
+    )
+    X_fit, X_held_out = train_test_split(X_train, test_size=0.2, random_state=1)
+    scaler = MinMaxScaler().fit(X_fit)
+    assert detector.preprocessing is None and detector.random_state == 1
+    assert len(detector.decision_scores_) == len(X_fit)
+    np.testing.assert_allclose(X_test_scaled, scaler.transform(X_test), rtol=1e-6)
+    np.testing.assert_allclose(selector.x_held_out, scaler.transform(X_held_out), rtol=1e-6)
+    assert selector.x_reference.shape == (300, X_test.shape[1])
+    assert selector.selected_step_ in [probe["step"] for probe in selector.probes_]
+    assert selector.flagged_share == pytest.approx(0.2)
+
+    rows = kdd99.run_experiment(X_train, X_test, y_test, [1], params, selection=selection)
+    assert [row["selected_step"] for row in rows] == [selector.selected_step_] * 2
+    assert rows[0]["f1"] == pytest.approx(
+        kdd99.evaluate(y_test, detector.decision_function(X_test_scaled))["f1"]
+    )
 
 
 def test_command_smoke_run(raw_file, tmp_path, monkeypatch, capsys):
