@@ -710,8 +710,8 @@ def add_arguments(parser):
     detector.add_argument(
         "--config",
         choices=sorted(CONFIGS),
-        default="large",
-        help="named settings, see CONFIGS (default: large); the options below override them",
+        default="select",
+        help="named settings, see CONFIGS (default: select); the options below override them",
     )
     detector.add_argument(
         "--transform",

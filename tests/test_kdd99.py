@@ -189,8 +189,8 @@ def test_config_and_options_give_experiment_settings():
         "epochs": "auto",
     }
     assert kdd99.experiment_settings(parser.parse_args([])) == (
-        kdd99.CONFIGS["large"]["transform"],
-        kdd99.CONFIGS["large"]["detector"],
+        kdd99.CONFIGS["select"]["transform"],
+        kdd99.CONFIGS["select"]["detector"],
     )
     assert kdd99.experiment_settings(parser.parse_args(["--transform", "none"]))[0] == "none"
     for config in kdd99.CONFIGS.values():
@@ -294,10 +294,11 @@ def test_command_smoke_run(raw_file, tmp_path, monkeypatch, capsys):
         assert recall * n_normal / precision >= 0.2 * n_test - 1
         assert 0.0 <= float(row["roc_auc"]) <= 1.0
         assert row["epochs_run"] == "1"
+        assert int(row["selected_step"]) >= 1  # the default config selects weights
     # One fit per seed serves both score methods.
     assert rows[0]["seconds"] == rows[1]["seconds"]
     markdown = (out / "results.md").read_text()
     assert "0.9372 +- 0.0440" in markdown
-    assert "--sample 2000 --seeds 2 --config large --epochs 1" in markdown
+    assert "--sample 2000 --seeds 2 --config select --epochs 1" in markdown
     assert "feature transform: log1p" in markdown
     assert "seed 1 feature-matching" in printed
