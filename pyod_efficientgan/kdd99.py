@@ -67,6 +67,11 @@ ANOMALY_PERCENTILE = 80
 PAPER_F1 = (0.9372, 0.0440)
 """F1 (mean, std) of EGBAD on KDDCUP99 reported by the paper (its best row)."""
 
+WIDE_NETWORKS = dict(
+    encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256)
+)
+"""Layer widths of the ``large``, ``large3`` and ``select`` configurations (twice the paper's)."""
+
 CONFIGS = {
     "paper": {
         "transform": "none",
@@ -94,7 +99,7 @@ CONFIGS = {
         "transform": "log1p",
         "detector": dict(
             epochs=4, batch_size=50, learning_rate=3e-4, latent_dim=32, alpha=0.9, norm=1,
-            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
+            **WIDE_NETWORKS,
             preprocessing="minmax", validation_size=0.1,
         ),
     },
@@ -104,7 +109,7 @@ CONFIGS = {
         "transform": "log1p",
         "detector": dict(
             epochs=3, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
-            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
+            **WIDE_NETWORKS,
             preprocessing="minmax", validation_size=0.0,
         ),
     },
@@ -115,7 +120,7 @@ CONFIGS = {
         "transform": "log1p",
         "detector": dict(
             epochs=6, batch_size=50, learning_rate=1e-3, latent_dim=32, alpha=0.9, norm=2,
-            encoder_units=(128,), generator_units=(128, 256), discriminator_units=(256, 256),
+            **WIDE_NETWORKS,
             preprocessing="minmax", validation_size=0.0,
         ),
         "selection": dict(held_out=0.1, every_n_steps=1000, reference_rows=50_000),
