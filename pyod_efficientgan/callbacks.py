@@ -169,11 +169,7 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         from pyod_efficientgan.training import ScoreFunction
 
         self._score_function = ScoreFunction(self.model, self.score_method, self.norm, self.alpha)
-        self._ema_weights = (
-            self.model.ema_encoder.weights
-            + self.model.ema_generator.weights
-            + self.model.ema_discriminator.weights
-        )
+        self._ema_weights = self.model.averaged_weights
         self._last_probe_step = 0
         self._best = None
         self.probes_ = []

@@ -408,20 +408,14 @@ def fit_with_selection(X_train, X_test, params, selection, seed):
     selector : HeldOutFlagSelection
         The callback, with ``probes_`` and ``selected_step_``.
     """
-    from sklearn.preprocessing import MinMaxScaler, StandardScaler
-
     from pyod_efficientgan import EfficientGAN
     from pyod_efficientgan.callbacks import HeldOutFlagSelection
 
-    scalers = {"minmax": MinMaxScaler, "standard": StandardScaler}
-    preprocessing = params.get("preprocessing", EfficientGAN().preprocessing)
     X_fit, X_held_out = train_test_split(
         X_train, test_size=selection["held_out"], random_state=seed
     )
-    if preprocessing is None:
-        scale = np.asarray
-    else:
-        scale = scalers[preprocessing]().fit(X_fit).transform
+    scaler = EfficientGAN(**params)._make_scaler()  # the scaling the detector would fit
+    scale = np.asarray if scaler is None else scaler.fit(X_fit).transform
     detector = EfficientGAN(**{**params, "preprocessing": None}, random_state=seed)
     X_test_scaled = scale(X_test)
     reference = np.random.RandomState(SPLIT_SEED).choice(
@@ -574,7 +568,7 @@ def format_markdown(rows, params, command=None, data_description=None):
             f"| {row['score_method']} | {row['seed']} | "
             + " | ".join(f"{row[metric]:.4f}" for metric in METRICS)
             + f" | {row['epochs_run']} | {_or_dash(row['best_epoch'])}"
-            + f" | {_or_dash(row.get('selected_step'))} | {row['seconds']:.0f} |"
+            + f" | {_or_dash(row['selected_step'])} | {row['seconds']:.0f} |"
         )
     lines += ["", "Mean +- std over seeds (std with ddof=0):", ""]
     lines += [
@@ -622,7 +616,7 @@ def write_results(out, rows, markdown):
                 {
                     **row,
                     "best_epoch": row["best_epoch"] or "",
-                    "selected_step": row.get("selected_step") or "",
+                    "selected_step": row["selected_step"] or "",
                     "seconds": f"{row['seconds']:.1f}",
                 }
             )

@@ -88,12 +88,16 @@ class BiGAN(keras.Model):
         return [self.d_loss_tracker, self.ge_loss_tracker]
 
     @property
-    def _trained_and_averaged(self):
-        trained = self.encoder.weights + self.generator.weights + self.discriminator.weights
-        averaged = (
+    def averaged_weights(self):
+        """The test-time (EMA) variables of E, G and D, in that order."""
+        return (
             self.ema_encoder.weights + self.ema_generator.weights + self.ema_discriminator.weights
         )
-        return list(zip(trained, averaged))
+
+    @property
+    def _trained_and_averaged(self):
+        trained = self.encoder.weights + self.generator.weights + self.discriminator.weights
+        return list(zip(trained, self.averaged_weights))
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
         """Configure the two optimizers.
