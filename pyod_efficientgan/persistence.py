@@ -22,18 +22,26 @@ A saved detector is one zip file with these members:
 Loading reads JSON with :mod:`json` and arrays with
 ``numpy.load(allow_pickle=False)``: nothing in the file is executed. The
 digests detect a truncated or accidentally modified file; they are not a
-signature, so they do not prove who wrote the file.
+signature, so they do not prove who wrote the file. A file whose digests were
+recomputed by whoever changed it is still checked: only the attribute names
+listed in this module are read, each with its expected type and shape, no
+member may be larger than :data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES`
+for the JSON members) once decompressed, and an array is only allocated after
+its header was checked against the bytes that hold it. Every malformed file
+raises :class:`DetectorFileError`.
 """
 
 import hashlib
 import io
 import json
+import math
 import numbers
 import os
 import tempfile
 import zipfile
 
 import numpy as np
+from numpy.lib import format as npy_format
 from sklearn.utils.validation import check_is_fitted
 
 FORMAT_NAME = "pyod-efficientgan"
@@ -42,8 +50,16 @@ FORMAT_NAME = "pyod-efficientgan"
 FORMAT_VERSION = 1
 """Version of the file layout; files of another version are refused."""
 
+MAX_MEMBER_BYTES = 512 * 2**20
+"""Largest decompressed size of ``arrays.npz`` or ``weights.npz`` that is read
+or written (512 MiB: the training scores and labels of 33 million rows)."""
+
+MAX_JSON_BYTES = 64 * 2**20
+"""Largest decompressed size of a JSON member that is read or written."""
+
 _MEMBERS = ("params.json", "attributes.json", "arrays.npz", "weights.npz")
-_ARRAY_ATTRIBUTES = ("decision_scores_", "labels_", "feature_names_in_")
+_ARRAY_ATTRIBUTES = ("decision_scores_", "labels_", "feature_names_in_", "_member_moments")
+"""Array fitted attributes saved in ``arrays.npz``; the only names read from it."""
 _SCALAR_ATTRIBUTES = (
     "threshold_",
     "_mu",
@@ -54,6 +70,27 @@ _SCALAR_ATTRIBUTES = (
     "epochs_",
     "best_epoch_",
 )
+"""Scalar fitted attributes saved in ``attributes.json``; the only names read from it."""
+_OPTIONAL_ATTRIBUTES = ("feature_names_in_", "_member_moments")
+"""Attributes a fitted detector may lack (or hold as None, which is not saved);
+every other name above must be in the file."""
+_ARRAY_NDIM = {"_member_moments": 4}
+"""Dimensions of the arrays that are not 1-D."""
+_SCALER_SCALARS = (
+    "copy",
+    "with_mean",
+    "with_std",
+    "clip",
+    "feature_range",
+    "n_features_in_",
+    "n_samples_seen_",
+)
+"""Scalar attributes of the scaler that are read from ``attributes.json``."""
+_SCALER_ARRAYS = {
+    "StandardScaler": ("mean_", "var_", "scale_"),
+    "MinMaxScaler": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
+}
+"""Per scaler class, its array attributes: all required, no others read."""
 _TUPLE_PARAMS = ("encoder_units", "generator_units", "discriminator_units")
 
 
@@ -106,6 +143,8 @@ def _split_state(obj, names=None):
         else ((name, getattr(obj, name)) for name in names if hasattr(obj, name))
     )
     for name, value in items:
+        if value is None and names is not None and name in _ARRAY_ATTRIBUTES:
+            continue  # an optional array attribute that is unset
         if isinstance(value, np.ndarray):
             if value.dtype == object:
                 value = value.astype(str)
@@ -165,6 +204,13 @@ def save_detector(detector, path):
         "arrays.npz": _npz_bytes(arrays),
         "weights.npz": _npz_bytes({f"w{i:04d}": w for i, w in enumerate(weights)}),
     }
+    for name, data in contents.items():
+        if len(data) > _member_limit(name):
+            raise ValueError(
+                f"Cannot save EfficientGAN: {name} would be {len(data)} bytes, more than "
+                f"{_member_limit(name)} (persistence.{_limit_name(name)}), so it could not be "
+                "loaded again. Use pickle/joblib for a detector this large."
+            )
     digests = {name: _sha256(data) for name, data in contents.items()}
     manifest = {
         "format": FORMAT_NAME,
@@ -192,6 +238,30 @@ def save_detector(detector, path):
         raise
 
 
+def _member_limit(name):
+    return MAX_JSON_BYTES if name.endswith(".json") else MAX_MEMBER_BYTES
+
+
+def _limit_name(name):
+    return "MAX_JSON_BYTES" if name.endswith(".json") else "MAX_MEMBER_BYTES"
+
+
+def _read_member(archive, name, path):
+    """Read one member, refusing it before allocation when it is too large."""
+    limit = _member_limit(name)
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise DetectorFileError(
+            f"{path!s}: {name} is {info.file_size} bytes once decompressed, more than the "
+            f"{limit} allowed (persistence.{_limit_name(name)})."
+        )
+    with archive.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DetectorFileError(f"{path!s}: {name} is larger than the {limit} bytes allowed.")
+    return data
+
+
 def _read_verified(path):
     """Open, check format and digests; return the members as bytes."""
     try:
@@ -199,7 +269,7 @@ def _read_verified(path):
             names = set(archive.namelist())
             if "manifest.json" not in names:
                 raise DetectorFileError(f"{path!s} is not an EfficientGAN file (no manifest).")
-            manifest = json.loads(archive.read("manifest.json"))
+            manifest = json.loads(_read_member(archive, "manifest.json", path))
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
                 raise DetectorFileError(f"{path!s} is not an EfficientGAN file.")
             version = manifest.get("format_version")
@@ -210,11 +280,15 @@ def _read_verified(path):
                     f"version {FORMAT_VERSION} only."
                 )
             digests = manifest.get("members")
-            if not isinstance(digests, dict) or set(digests) != set(_MEMBERS):
+            if (
+                not isinstance(digests, dict)
+                or set(digests) != set(_MEMBERS)
+                or not all(isinstance(digest, str) for digest in digests.values())
+            ):
                 raise DetectorFileError(f"{path!s}: the manifest lists the wrong members.")
             if names != set(_MEMBERS) | {"manifest.json"}:
                 raise DetectorFileError(f"{path!s}: unexpected or missing members {names}.")
-            contents = {name: archive.read(name) for name in _MEMBERS}
+            contents = {name: _read_member(archive, name, path) for name in _MEMBERS}
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
         raise DetectorFileError(
             f"{path!s} is truncated or not an EfficientGAN file ({error})."
@@ -232,9 +306,164 @@ def _read_verified(path):
     return contents
 
 
-def _load_npz(data):
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
+def _load_json(contents, name, path):
+    try:
+        value = json.loads(contents[name])
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise DetectorFileError(f"{path!s}: {name} is not valid JSON ({error}).") from error
+    if not isinstance(value, dict):
+        raise DetectorFileError(f"{path!s}: {name} is not a JSON object.")
+    return value
+
+
+def _read_npy(raw, label, path):
+    """Parse one ``.npy``: the header must describe exactly the bytes that follow."""
+    stream = io.BytesIO(raw)
+    try:
+        version = npy_format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = npy_format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = npy_format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.hasobject:
+            raise ValueError("object arrays are not read")
+        expected = math.prod(shape) * dtype.itemsize
+        if expected != len(raw) - stream.tell():
+            raise ValueError(
+                f"the header announces {expected} bytes of data, the member holds "
+                f"{len(raw) - stream.tell()}"
+            )
+        stream.seek(0)
+        return npy_format.read_array(stream, allow_pickle=False)
+    except (ValueError, TypeError, EOFError, OverflowError) as error:
+        raise DetectorFileError(f"{path!s}: {label} is not a valid array ({error}).") from error
+
+
+def _load_npz(data, member, path):
+    """Read an ``.npz`` member without allocating more than its stored bytes."""
+    arrays = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as npz:
+            infos = npz.infolist()
+            if sum(info.file_size for info in infos) > len(data):
+                raise DetectorFileError(
+                    f"{path!s}: {member} announces more data than it holds (compressed arrays "
+                    "are not read)."
+                )
+            for info in infos:
+                if not info.filename.endswith(".npy"):
+                    raise DetectorFileError(f"{path!s}: {member} holds {info.filename!r}.")
+                with npz.open(info) as stream:
+                    raw = stream.read(info.file_size + 1)
+                label = f"{member}/{info.filename}"
+                arrays[info.filename[: -len(".npy")]] = _read_npy(raw, label, path)
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise DetectorFileError(f"{path!s}: {member} is not a valid .npz ({error}).") from error
+    return arrays
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_history(value):
+    if not isinstance(value, dict) or "epoch" not in value:
+        return False
+    lengths = {len(v) for v in value.values() if isinstance(v, list)}
+    return (
+        all(isinstance(k, str) and isinstance(v, list) for k, v in value.items())
+        and len(lengths) == 1
+        and all(_is_int(v) for v in value["epoch"])
+        and all(_is_real(v) for k, values in value.items() if k != "epoch" for v in values)
+    )
+
+
+_SCALAR_CHECKS = {
+    "threshold_": (_is_real, "a number"),
+    "_mu": (_is_real, "a number"),
+    "_sigma": (_is_real, "a number"),
+    "_classes": (_is_int, "an int"),
+    "n_features_in_": (lambda v: _is_int(v) and v > 0, "a positive int"),
+    "history_": (_is_history, "a dict of equally long lists with an int 'epoch' list"),
+    "epochs_": (lambda v: _is_int(v) and v > 0, "a positive int"),
+    "best_epoch_": (lambda v: v is None or (_is_int(v) and v > 0), "a positive int or null"),
+}
+"""How each scalar attribute must look; a name in _SCALAR_ATTRIBUTES
+without an entry here must be a number, a string, a bool or null."""
+
+
+def _checked_scalars(attributes, path):
+    """The detector's scalar attributes of ``attributes.json``, checked name by name."""
+    if set(attributes) != {"detector", "scaler"} or not all(
+        isinstance(value, dict) for value in attributes.values()
+    ):
+        raise DetectorFileError(
+            f"{path!s}: attributes.json must hold the objects 'detector' and 'scaler'."
+        )
+    scalars = attributes["detector"]
+    unknown = set(scalars) - set(_SCALAR_ATTRIBUTES)
+    if unknown:
+        raise DetectorFileError(f"{path!s}: unknown attributes {sorted(unknown)}.")
+    missing = set(_SCALAR_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(scalars)
+    if missing:
+        raise DetectorFileError(f"{path!s}: missing attributes {sorted(missing)}.")
+    for name, value in scalars.items():
+        check, expected = _SCALAR_CHECKS.get(
+            name, (lambda v: v is None or isinstance(v, (bool, int, float, str)), "a scalar")
+        )
+        if not check(value):
+            raise DetectorFileError(
+                f"{path!s}: attribute {name} must be {expected}, got {value!r}."
+            )
+    return scalars
+
+
+def _checked_arrays(arrays, n_features, preprocessing_class, path):
+    """Split ``arrays.npz`` into detector and scaler arrays, checked name by name."""
+    detector_arrays = {k: v for k, v in arrays.items() if not k.startswith("scaler.")}
+    scaler_arrays = {k[len("scaler.") :]: v for k, v in arrays.items() if k.startswith("scaler.")}
+    allowed_scaler = set(_SCALER_ARRAYS.get(preprocessing_class, ()))
+    unknown = (set(detector_arrays) - set(_ARRAY_ATTRIBUTES)) | {
+        f"scaler.{name}" for name in set(scaler_arrays) - allowed_scaler
+    }
+    if unknown:
+        raise DetectorFileError(f"{path!s}: unknown arrays {sorted(unknown)}.")
+    missing = (set(_ARRAY_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(detector_arrays)) | {
+        f"scaler.{name}" for name in allowed_scaler - set(scaler_arrays)
+    }
+    if missing:
+        raise DetectorFileError(f"{path!s}: missing arrays {sorted(missing)}.")
+    n_rows = {len(detector_arrays[name]) for name in ("decision_scores_", "labels_")}
+    for name, value in arrays.items():
+        ndim = _ARRAY_NDIM.get(name, 1)
+        if value.ndim != ndim or (ndim > 1 and value.dtype.kind != "f"):
+            raise DetectorFileError(
+                f"{path!s}: array {name} must be {ndim}-D, got shape {value.shape}."
+            )
+    problems = [
+        name
+        for name, kind in (("decision_scores_", "f"), ("labels_", "iu"))
+        if detector_arrays[name].dtype.kind not in kind
+    ]
+    if len(n_rows) != 1:
+        problems.append("decision_scores_ and labels_ differ in length")
+    names = detector_arrays.get("feature_names_in_")
+    if names is not None and (names.dtype.kind != "U" or len(names) != n_features):
+        problems.append("feature_names_in_")
+    problems += [
+        f"scaler.{name}"
+        for name, value in scaler_arrays.items()
+        if value.dtype.kind != "f" or len(value) != n_features
+    ]
+    if problems:
+        raise DetectorFileError(f"{path!s}: arrays of the wrong type or length: {problems}.")
+    return detector_arrays, scaler_arrays
 
 
 def load_detector(path):
@@ -254,50 +483,66 @@ def load_detector(path):
     ------
     DetectorFileError
         If the file is truncated, modified (SHA-256 mismatch), not a detector
-        file, or of another format version.
+        file, of another format version, or malformed: a member missing, too
+        large or not valid JSON/NPY, an attribute missing, unknown or of the
+        wrong type, parameters that do not validate, weights that do not fit.
     """
     from pyod_efficientgan.detector import EfficientGAN
 
     contents = _read_verified(path)
-    params = json.loads(contents["params.json"])
-    attributes = json.loads(contents["attributes.json"])
-    arrays = _load_npz(contents["arrays.npz"])
-    weights_npz = _load_npz(contents["weights.npz"])
+    params = _load_json(contents, "params.json", path)
+    attributes = _load_json(contents, "attributes.json", path)
+    arrays = _load_npz(contents["arrays.npz"], "arrays.npz", path)
+    weights_npz = _load_npz(contents["weights.npz"], "weights.npz", path)
     weights = [weights_npz[name] for name in sorted(weights_npz)]
 
     unknown = set(params) - set(EfficientGAN().get_params(deep=False))
     if unknown:
         raise DetectorFileError(f"{path!s}: unknown parameters {sorted(unknown)}.")
-    for name in _TUPLE_PARAMS:
-        if name in params:
-            params[name] = tuple(params[name])
-    detector = EfficientGAN(**params)
-    detector._validate_params()
-    for name, value in attributes["detector"].items():
+    try:
+        for name in _TUPLE_PARAMS:
+            if name in params:
+                params[name] = tuple(params[name])
+        detector = EfficientGAN(**params)
+        detector._validate_params()
+    except (ValueError, TypeError) as error:
+        raise DetectorFileError(f"{path!s}: invalid parameters ({error}).") from error
+    scalars = _checked_scalars(attributes, path)
+    scaler = detector._make_scaler()
+    detector_arrays, scaler_arrays = _checked_arrays(
+        arrays, scalars["n_features_in_"], type(scaler).__name__, path
+    )
+
+    for name, value in scalars.items():
         if name == "history_":
             value = {
                 key: [(int if key == "epoch" else float)(v) for v in values]
                 for key, values in value.items()
             }
+        elif name in ("threshold_", "_mu", "_sigma"):
+            value = np.float64(value)
         setattr(detector, name, value)
-    if detector.threshold_ is not None:
-        detector.threshold_ = np.float64(detector.threshold_)
-    for name in ("_mu", "_sigma"):
-        if getattr(detector, name, None) is not None:
-            setattr(detector, name, np.float64(getattr(detector, name)))
-    for name, value in arrays.items():
-        if not name.startswith("scaler."):
-            if name == "feature_names_in_":
-                value = value.astype(object)
-            setattr(detector, name, value)
+    for name, value in detector_arrays.items():
+        if name == "feature_names_in_":
+            value = value.astype(object)
+        setattr(detector, name, value)
 
-    scaler = detector._make_scaler()
     if scaler is not None:
+        unknown = set(attributes["scaler"]) - set(_SCALER_SCALARS)
+        if unknown:
+            raise DetectorFileError(f"{path!s}: unknown scaler attributes {sorted(unknown)}.")
         for name, value in attributes["scaler"].items():
+            if not (
+                value is None
+                or isinstance(value, (bool, int, float))
+                or (isinstance(value, list) and all(_is_real(v) for v in value))
+            ):
+                raise DetectorFileError(f"{path!s}: scaler attribute {name} is {value!r}.")
             setattr(scaler, name, tuple(value) if isinstance(value, list) else value)
-        for name, value in arrays.items():
-            if name.startswith("scaler."):
-                setattr(scaler, name[len("scaler.") :], value)
+        for name, value in scaler_arrays.items():
+            setattr(scaler, name, value)
+    elif attributes["scaler"]:
+        raise DetectorFileError(f"{path!s}: scaler attributes but preprocessing=None.")
     detector.scaler_ = scaler
 
     model = detector._build_model(detector.n_features_in_, seed=0)
@@ -308,5 +553,4 @@ def load_detector(path):
         )
     model.set_weights(weights)
     detector.model_ = model
-    detector._score_function = detector._make_score_function(model)
     return detector

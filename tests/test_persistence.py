@@ -1,6 +1,7 @@
 """save/load without pickle: identical scores, refused bad files, pickle still works."""
 
 import copy
+import io
 import json
 import pickle
 import subprocess
@@ -186,38 +187,236 @@ def test_other_format_version_is_refused(saved, tmp_path):
         load_detector(target)
 
 
-def _rewrite_with_digests(source, target, params_edit):
-    """Edit params.json and recompute the manifest digests, as a deliberate forger would."""
+def _forge(source, target, **edits):
+    """Copy ``source`` to ``target`` with members edited by ``edits[member](bytes) -> bytes``
+    (``None`` drops the member), recomputing the digests as a deliberate forger would."""
     from pyod_efficientgan.persistence import _overall_digest, _sha256
 
     with zipfile.ZipFile(source) as old:
         contents = {name: old.read(name) for name in old.namelist()}
-    params = json.loads(contents["params.json"])
-    params_edit(params)
-    contents["params.json"] = json.dumps(params).encode()
-    manifest = json.loads(contents["manifest.json"])
-    manifest["members"]["params.json"] = _sha256(contents["params.json"])
+    manifest = json.loads(contents.pop("manifest.json"))
+    for name, edit in edits.items():
+        name = name.replace("_", ".")
+        if edit is None:
+            del contents[name]
+        else:
+            contents[name] = edit(contents[name])
+    manifest["members"].update({name: _sha256(data) for name, data in contents.items()})
     manifest["sha256"] = _overall_digest(manifest["members"])
-    contents["manifest.json"] = json.dumps(manifest).encode()
-    with zipfile.ZipFile(target, "w") as new:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as new:
+        new.writestr("manifest.json", json.dumps(manifest))
         for name, data in contents.items():
             new.writestr(name, data)
 
 
+def _json_edit(edit):
+    def apply(data):
+        value = json.loads(data)
+        edit(value)
+        return json.dumps(value).encode()
+
+    return apply
+
+
+def _npz_edit(edit):
+    def apply(data):
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        edit(arrays)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        return buffer.getvalue()
+
+    return apply
+
+
 @pytest.mark.parametrize(
-    "edit, error, match",
+    "edit, match",
     [
-        (lambda p: p.update(latent_dim=-1), ValueError, "latent_dim"),
-        (lambda p: p.update(__class__="os.system"), DetectorFileError, "unknown parameters"),
-        (lambda p: p.update(latent_dim=5), DetectorFileError, "weights do not fit"),
+        (lambda p: p.update(latent_dim=-1), "invalid parameters.*latent_dim"),
+        (lambda p: p.update(__class__="os.system"), "unknown parameters"),
+        (lambda p: p.update(latent_dim=5), "weights do not fit"),
+        (lambda p: p.update(encoder_units=16), "invalid parameters"),
     ],
-    ids=["invalid-value", "unknown-name", "wrong-shape"],
+    ids=["invalid-value", "unknown-name", "wrong-shape", "int-for-tuple"],
 )
-def test_consistent_but_invalid_contents_are_refused(saved, tmp_path, edit, error, match):
+def test_consistent_but_invalid_parameters_are_refused(saved, tmp_path, edit, match):
     target = tmp_path / "forged.egan"
-    _rewrite_with_digests(saved, target, edit)
-    with pytest.raises(error, match=match):
+    _forge(saved, target, params_json=_json_edit(edit))
+    with pytest.raises(DetectorFileError, match=match):
         load_detector(target)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("decision_function", 1), ("model_", "x"), ("__class__", "os.system"), ("_score_cache", 0)],
+)
+def test_forged_attribute_names_are_refused(saved, tmp_path, name, value):
+    target = tmp_path / "forged.egan"
+    _forge(saved, target, attributes_json=_json_edit(lambda a: a["detector"].update({name: value})))
+    with pytest.raises(DetectorFileError, match=f"unknown attributes.*{name}"):
+        load_detector(target)
+
+
+def test_forged_scaler_attribute_is_refused(saved, tmp_path):
+    target = tmp_path / "forged.egan"
+    _forge(saved, target, attributes_json=_json_edit(lambda a: a["scaler"].update(transform=1)))
+    with pytest.raises(DetectorFileError, match="unknown scaler attributes.*transform"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize("name", ["model_", "scaler.transform", "__dict__"])
+def test_forged_array_names_are_refused(saved, tmp_path, name):
+    target = tmp_path / "forged.egan"
+    _forge(saved, target, arrays_npz=_npz_edit(lambda a: a.update({name: np.zeros(3)})))
+    with pytest.raises(DetectorFileError, match="unknown arrays"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize(
+    "name", ["threshold_", "_mu", "_sigma", "_classes", "n_features_in_", "history_", "epochs_",
+             "best_epoch_"],
+)
+def test_each_missing_scalar_attribute_is_refused(saved, tmp_path, name):
+    target = tmp_path / "missing.egan"
+    _forge(saved, target, attributes_json=_json_edit(lambda a: a["detector"].pop(name)))
+    with pytest.raises(DetectorFileError, match=f"missing attributes.*{name}"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize("name", ["decision_scores_", "labels_", "scaler.mean_", "scaler.var_",
+                                  "scaler.scale_"])
+def test_each_missing_array_is_refused(saved, tmp_path, name):
+    target = tmp_path / "missing.egan"
+    _forge(saved, target, arrays_npz=_npz_edit(lambda a: a.pop(name)))
+    with pytest.raises(DetectorFileError, match=f"missing arrays.*{name}"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize("member", ["params.json", "attributes.json", "arrays.npz", "weights.npz"])
+def test_each_missing_member_is_refused(saved, tmp_path, member):
+    target = tmp_path / "missing.egan"
+    _forge(saved, target, **{member.replace(".", "_"): None})
+    with pytest.raises(DetectorFileError, match="wrong members|missing members"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda a: a["detector"].update(threshold_="high"), "threshold_ must be a number"),
+        (lambda a: a["detector"].update(n_features_in_="6"), "n_features_in_ must be"),
+        (lambda a: a["detector"].update(n_features_in_=-6), "n_features_in_ must be"),
+        (lambda a: a["detector"].update(history_=5), "history_ must be"),
+        (lambda a: a["detector"].update(history_={"epoch": [1, 2], "d_loss": [0.1]}),
+         "history_ must be"),
+        (lambda a: a["detector"].update(epochs_=[3]), "epochs_ must be"),
+        (lambda a: a["detector"].update(best_epoch_=True), "best_epoch_ must be"),
+        (lambda a: a["scaler"].update(with_mean={"a": 1}), "scaler attribute with_mean"),
+        (lambda a: a.update(detector=[]), "'detector' and 'scaler'"),
+        (lambda a: a.update(extra={}), "'detector' and 'scaler'"),
+    ],
+    ids=["threshold-str", "width-str", "width-negative", "history-int", "history-ragged",
+         "epochs-list", "best-epoch-bool", "scaler-dict", "detector-list", "extra-section"],
+)
+def test_attributes_of_the_wrong_type_are_refused(saved, tmp_path, edit, match):
+    target = tmp_path / "typed.egan"
+    _forge(saved, target, attributes_json=_json_edit(edit))
+    with pytest.raises(DetectorFileError, match=match):
+        load_detector(target)
+
+
+@pytest.mark.parametrize(
+    "edit, match",
+    [
+        (lambda a: a.update(decision_scores_=np.zeros((3, 2))), "decision_scores_ must be 1-D"),
+        (lambda a: a.update(labels_=np.array(["a"] * len(a["labels_"]))), "labels_"),
+        (lambda a: a.update(labels_=a["labels_"][:-1]), "differ in length"),
+        (lambda a: a.update(feature_names_in_=np.array(["a", "b"])), "feature_names_in_"),
+        (lambda a: a.update({"scaler.mean_": np.zeros(2)}), "scaler.mean_"),
+    ],
+    ids=["scores-2d", "labels-str", "lengths", "names-width", "scaler-width"],
+)
+def test_arrays_of_the_wrong_type_or_shape_are_refused(saved, tmp_path, edit, match):
+    target = tmp_path / "typed.egan"
+    _forge(saved, target, arrays_npz=_npz_edit(edit))
+    with pytest.raises(DetectorFileError, match=match):
+        load_detector(target)
+
+
+@pytest.mark.parametrize("member", ["params.json", "attributes.json"])
+@pytest.mark.parametrize("data", [b"{not json", b"\xff\xfe", b"[1, 2]"], ids=["syntax", "bytes", "list"])
+def test_json_members_that_are_not_json_objects_are_refused(saved, tmp_path, member, data):
+    target = tmp_path / "json.egan"
+    _forge(saved, target, **{member.replace(".", "_"): lambda _: data})
+    with pytest.raises(DetectorFileError, match=f"{member} is not"):
+        load_detector(target)
+
+
+def _npy_claiming(shape, data):
+    """A .npy whose header announces ``shape`` float64 values, followed by ``data``."""
+    from numpy.lib import format as npy_format
+
+    buffer = io.BytesIO()
+    npy_format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue() + data
+
+
+def test_array_header_announcing_terabytes_is_refused_before_allocation(saved, tmp_path):
+    def forge(data):
+        with zipfile.ZipFile(io.BytesIO(data)) as old:
+            members = {name: old.read(name) for name in old.namelist()}
+        members["decision_scores_.npy"] = _npy_claiming((2**40,), b"\0" * 16)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as new:
+            for name, raw in members.items():
+                new.writestr(name, raw)
+        return buffer.getvalue()
+
+    target = tmp_path / "header.egan"
+    _forge(saved, target, arrays_npz=forge)
+    with pytest.raises(DetectorFileError, match="decision_scores_.npy.*announces"):
+        load_detector(target)
+
+
+def test_compressed_npz_that_would_inflate_is_refused(saved, tmp_path):
+    def forge(data):
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+        arrays["decision_scores_"] = np.zeros(100_000)
+        arrays["labels_"] = np.zeros(100_000, dtype=np.int64)
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, **arrays)
+        return buffer.getvalue()
+
+    target = tmp_path / "inflating.egan"
+    _forge(saved, target, arrays_npz=forge)
+    with pytest.raises(DetectorFileError, match="announces more data than it holds"):
+        load_detector(target)
+
+
+@pytest.mark.parametrize("member, limit", [("weights.npz", "MAX_MEMBER_BYTES"),
+                                           ("attributes.json", "MAX_JSON_BYTES")])
+def test_oversized_member_is_refused(saved, tmp_path, monkeypatch, member, limit):
+    from pyod_efficientgan import persistence
+
+    with zipfile.ZipFile(saved) as archive:
+        size = archive.getinfo(member).file_size
+    monkeypatch.setattr(persistence, limit, size - 1)
+    # the first member read that is over the limit is named (the manifest is read first)
+    with pytest.raises(DetectorFileError, match=rf"\.(json|npz) is \d+ bytes.*{limit}"):
+        load_detector(saved)
+
+
+def test_oversized_member_is_not_written(detector, tmp_path, monkeypatch):
+    from pyod_efficientgan import persistence
+
+    monkeypatch.setattr(persistence, "MAX_MEMBER_BYTES", 100)
+    with pytest.raises(ValueError, match="could not be loaded again"):
+        save_detector(detector, tmp_path / "big.egan")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_not_a_detector_file_is_refused(tmp_path):
