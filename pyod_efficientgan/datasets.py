@@ -203,6 +203,64 @@ def load_npz(path, name=None):
         return _checked(name or path.stem, content["X"], content["y"], path)
 
 
+def subsample(dataset, max_samples, random_state=0):
+    """Return ``dataset`` with at most ``max_samples`` rows, stratified by label.
+
+    Large sets (ADBench's cover, donors, http, ...) are subsampled for
+    benchmark runs so that every detector finishes in minutes; the outlier
+    share is kept. A set with at most ``max_samples`` rows is returned as it is.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The data.
+    max_samples : int
+        Largest number of rows to keep.
+    random_state : int, default=0
+        Seed of the draw (fixed, so that every run sees the same rows).
+
+    Returns
+    -------
+    dataset : Dataset
+        The same object, or a new one whose ``source`` says it was subsampled.
+    """
+    if dataset.n_samples <= max_samples:
+        return dataset
+    from sklearn.model_selection import train_test_split
+
+    keep, _ = train_test_split(
+        np.arange(dataset.n_samples),
+        train_size=max_samples,
+        stratify=dataset.y,
+        random_state=random_state,
+    )
+    keep = np.sort(keep)
+    source = (
+        f"{dataset.source} (stratified subsample of {max_samples} of {dataset.n_samples} "
+        f"rows, seed {random_state})"
+    )
+    return Dataset(dataset.name, dataset.X[keep], dataset.y[keep], source)
+
+
+def dataset_files(folder):
+    """Return the ``.npz`` and ``.mat`` files of ``folder``, sorted by name.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        A folder of benchmark files (e.g. ADBench's ``Classical`` sets).
+
+    Returns
+    -------
+    paths : list of str
+    """
+    folder = Path(folder)
+    paths = sorted(p for p in folder.iterdir() if p.suffix in (".npz", ".mat"))
+    if not paths:
+        raise FileNotFoundError(f"{str(folder)!r} holds no .npz or .mat file.")
+    return [str(p) for p in paths]
+
+
 # --------------------------------------------------------------- embedded
 def _downsample_outliers(X, is_outlier, n_outliers, random_state):
     """Keep every inlier and ``n_outliers`` outliers drawn without replacement."""

@@ -1,5 +1,6 @@
 """EfficientGAN (EGBAD) as a PyOD detector."""
 
+import contextlib
 import math
 import numbers
 import warnings
@@ -16,8 +17,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
 from pyod_efficientgan.distribute import steps_per_execution
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.scoring import SCORE_METHODS
-from pyod_efficientgan.training import BiGAN, ScoreFunction, make_training_dataset
+from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, member_standardization
+from pyod_efficientgan.training import (
+    BiGAN,
+    BiGANEnsemble,
+    ScoreFunction,
+    make_training_dataset,
+)
 
 AUTO_MIN_STEPS = 5000
 """With ``epochs="auto"``: train for at least this many optimizer steps..."""
@@ -27,6 +33,17 @@ AUTO_MIN_EPOCHS = 3
 
 AUTO_MAX_EPOCHS = 500
 """...but never more than this many epochs."""
+
+TRIM_RAMP_FRACTION = 0.5
+"""With trimming, the trimmed share grows from 0 to ``trim_share`` over this
+fraction of the planned steps (the model first learns the bulk of the rows)."""
+
+THRESHOLDER_TRIM_SHARE = 0.1
+"""``trim_share="auto"`` when ``contamination`` is a thresholder object (no
+outlier share is known): PyOD's default contamination."""
+
+MEMBER_SEED_STRIDE = 10_000
+"""Member k of an ensemble is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
 
 MAX_STEPS_PER_EXECUTION = 32
 """Training steps run per call of the compiled training function."""
@@ -141,6 +158,17 @@ class EfficientGAN(BaseDetector):
         chunk is padded to a multiple of 1024 rows (or of
         ``score_batch_size``, if smaller), so that a row's score does not
         depend on how many rows are scored with it.
+    n_estimators : int, default=1
+        Number of BiGANs trained side by side (one compiled training
+        function) with different seeds. With more than one, the score is the
+        mean of the members' scores, each standardised by the mean and
+        standard deviation of its scores of the training rows.
+    trim_share : float in [0, 0.5] or "auto", default=0.0
+        Trimmed training: the share of each batch, the rows with the largest
+        current reconstruction error, left out of the real-pair losses of D
+        and E (no gradient from them), reached linearly over the first half
+        of the planned steps. ``"auto"`` is ``contamination`` (0.1 when
+        ``contamination`` is a thresholder). 0 is the paper's training.
     random_state : int, RandomState instance or None, default=None
         Seeds the weights, dropout, latent noise, shuffling and the
         validation split. An int gives identical scores on every fit.
@@ -231,6 +259,8 @@ class EfficientGAN(BaseDetector):
         "validation_size": [Interval(numbers.Real, 0, 0.5, closed="left")],
         "patience": [Interval(numbers.Integral, 1, None, closed="left")],
         "score_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
+        "trim_share": [Interval(numbers.Real, 0, 0.5, closed="both"), StrOptions({"auto"})],
         "random_state": ["random_state"],
         "verbose": [Interval(numbers.Integral, 0, 2, closed="both"), "boolean"],
     }
@@ -255,6 +285,8 @@ class EfficientGAN(BaseDetector):
         validation_size=0.0,
         patience=10,
         score_batch_size=16384,
+        n_estimators=1,
+        trim_share=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -275,6 +307,8 @@ class EfficientGAN(BaseDetector):
         self.validation_size = validation_size
         self.patience = patience
         self.score_batch_size = score_batch_size
+        self.n_estimators = n_estimators
+        self.trim_share = trim_share
         self.random_state = random_state
         self.verbose = verbose
 
@@ -301,30 +335,48 @@ class EfficientGAN(BaseDetector):
         self : EfficientGAN
             The fitted detector.
         """
-        self._validate_params()
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=True)
-        self._set_n_classes(y)
-        seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        with self._restored_on_failure():
+            self._validate_params()
+            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=True)
+            self._set_n_classes(y)
+            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
 
-        scaler = self._make_scaler()
-        x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
-        x_train, x_validation = self._split_validation(x_scaled, seed)
-        model = self._build_model(X.shape[1], seed)
-        score_function = self._make_score_function(model)
-        training = self._train(
-            model, score_function, x_train, x_validation, seed, extra_callbacks=callbacks
-        )
-        self._set_fitted(model, scaler, score_function, training)
-        self.decision_scores_ = self._score(X)
-        self._process_decision_scores()
+            scaler = self._make_scaler()
+            x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
+            x_train, x_validation = self._split_validation(x_scaled, seed)
+            model = self._build_model(X.shape[1], seed)
+            training = self._train(model, x_train, x_validation, seed, extra_callbacks=callbacks)
+            moments = self._compute_member_moments(model, [x_scaled])
+            self._set_fitted(model, scaler, training, moments)
+            self.decision_scores_ = self._score(X)
+            self._process_decision_scores()
         return self
 
-    def _set_fitted(self, model, scaler, score_function, training):
-        # All fitted attributes at once, after training succeeded.
+    @contextlib.contextmanager
+    def _restored_on_failure(self):
+        """Undo every change to the fitted state if the block raises.
+
+        A fit that fails or is interrupted anywhere (validation, training,
+        scoring, thresholding) leaves the detector as it was: fitted with its
+        old model, or unfitted.
+        """
+        params = set(self.get_params(deep=False))
+        before = {k: v for k, v in self.__dict__.items() if k not in params}
+        try:
+            yield
+        except BaseException:
+            for name in [k for k in self.__dict__ if k not in params]:
+                del self.__dict__[name]
+            self.__dict__.update(before)
+            raise
+
+    def _set_fitted(self, model, scaler, training, member_moments):
+        # All fitted attributes of the model at once, after training succeeded.
         self.model_ = model
         self.scaler_ = scaler
         self.history_, self.epochs_, self.best_epoch_ = training
-        self._score_function = score_function
+        self._member_moments = member_moments
+        self.__dict__.pop("_score_cache", None)
 
     def fit_chunks(self, chunks, y=None, *, shuffle_buffer=100_000):
         """Train on rows that come in chunks, e.g. data larger than memory.
@@ -356,7 +408,9 @@ class EfficientGAN(BaseDetector):
         """
         from pyod_efficientgan.streaming import fit_chunks
 
-        return fit_chunks(self, chunks, shuffle_buffer)
+        with self._restored_on_failure():
+            fit_chunks(self, chunks, shuffle_buffer)
+        return self
 
     def _validate_params(self):
         # scikit-learn's constraints, then what they cannot express: tuples of
@@ -370,9 +424,59 @@ class EfficientGAN(BaseDetector):
                     f"positive ints. Got {value!r} instead."
                 )
 
-    def _make_score_function(self, model):
-        """The compiled scoring of ``model`` with this detector's score settings."""
-        return ScoreFunction(model, self.score_method, self.norm, self.alpha)
+    def _scorer(self):
+        """The compiled scoring of ``model_`` with the current score parameters.
+
+        ``alpha``, ``norm`` and ``score_method`` are read here, at scoring
+        time, so ``set_params`` after ``fit`` acts the same on the fitted
+        object, its pickled copy and a loaded file. The compiled function is
+        kept until one of them changes.
+        """
+        key = (self.score_method, int(self.norm), float(self.alpha))
+        cached = self.__dict__.get("_score_cache")
+        if cached is not None and cached[0] == key and cached[1] is self.model_:
+            return cached[2]
+        centers = scales = None
+        moments = getattr(self, "_member_moments", None)
+        if moments is not None:
+            centers, scales = member_standardization(moments, *key)
+        function = ScoreFunction(self.model_, *key, centers=centers, scales=scales)
+        self._score_cache = (key, self.model_, function)
+        return function
+
+    def _compute_member_moments(self, model, scaled_chunks):
+        """Moments of every member's score parts over the training rows.
+
+        None for a single member, whose raw score is the detector's. For an
+        ensemble, the means and (co)variances of :math:`L_G` and :math:`L_D`
+        of each member under every score method and norm, from which any
+        ``alpha`` gives each member's score mean and standard deviation (see
+        :func:`member_standardization`).
+        """
+        if len(model.members) == 1:
+            return None
+        moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(model.members), 6))
+        for i, method in enumerate(SCORE_METHODS):
+            for j, norm in enumerate(NORMS):
+                function = ScoreFunction(model, method, norm, 1.0)
+                for x in scaled_chunks:
+                    for start in range(0, len(x), self.score_batch_size):
+                        chunk = x[start : start + self.score_batch_size]
+                        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
+                        g, d = function.member_components(_pad_rows(chunk, align))
+                        g, d = g[:, : len(chunk)], d[:, : len(chunk)]
+                        moments[i, j] += np.stack(
+                            [
+                                np.full(len(g), len(chunk)),
+                                g.sum(1),
+                                d.sum(1),
+                                (g * g).sum(1),
+                                (d * d).sum(1),
+                                (g * d).sum(1),
+                            ],
+                            axis=1,
+                        )
+        return moments
 
     def _make_scaler(self):
         if self.preprocessing == "minmax":
@@ -401,6 +505,14 @@ class EfficientGAN(BaseDetector):
         return max(k for k in range(1, min(wanted, epochs) + 1) if epochs % k == 0)
 
     def _build_model(self, n_features, seed):
+        """One BiGAN, or an ensemble of ``n_estimators`` (member k seeded ``seed + 10000 k``)."""
+        members = [
+            self._build_member(n_features, seed + MEMBER_SEED_STRIDE * k)
+            for k in range(self.n_estimators)
+        ]
+        return members[0] if len(members) == 1 else BiGANEnsemble(members)
+
+    def _build_member(self, n_features, seed):
         encoder = build_encoder(n_features, self.latent_dim, tuple(self.encoder_units), seed)
         generator = build_generator(
             self.latent_dim, n_features, tuple(self.generator_units), seed + 1000
@@ -409,13 +521,25 @@ class EfficientGAN(BaseDetector):
             n_features, self.latent_dim, tuple(self.discriminator_units), self.dropout, seed + 2000
         )
         return BiGAN(
-            encoder, generator, discriminator, self.latent_dim, self.ema_decay, seed=seed + 3000
+            encoder,
+            generator,
+            discriminator,
+            self.latent_dim,
+            self.ema_decay,
+            seed=seed + 3000,
+            trim_norm=self.norm,
         )
+
+    def _resolve_trim_share(self):
+        if self.trim_share != "auto":
+            return float(self.trim_share)
+        if isinstance(self.contamination, numbers.Real):
+            return float(self.contamination)
+        return THRESHOLDER_TRIM_SHARE
 
     def _train(
         self,
         model,
-        score_function,
         x_train,
         x_validation,
         seed,
@@ -426,6 +550,10 @@ class EfficientGAN(BaseDetector):
         steps_per_epoch = math.ceil(len(x_train) / batch_size)
         epochs = self._resolve_epochs(len(x_train), batch_size)
         passes = self._passes_per_round(epochs, steps_per_epoch)
+        trim_share = self._resolve_trim_share()
+        for member in model.members:
+            member.trim_share = trim_share
+            member.trim_ramp_steps = int(TRIM_RAMP_FRACTION * epochs * steps_per_epoch)
         model.compile(
             d_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
             g_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
@@ -444,7 +572,11 @@ class EfficientGAN(BaseDetector):
                 restore_best_weights=True,
             )
             callbacks = [
-                ValidationCriterion(score_function, x_validation, self.score_batch_size),
+                ValidationCriterion(
+                    ScoreFunction(model, self.score_method, self.norm, self.alpha),
+                    x_validation,
+                    self.score_batch_size,
+                ),
                 guard,
                 early_stopping,
             ]
@@ -593,11 +725,10 @@ class EfficientGAN(BaseDetector):
         n_samples = X.shape[0]
         parts = [np.empty(n_samples, dtype=np.float64) for _ in range(3 if components else 1)]
         align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
+        scorer = self._scorer()
         for start in range(0, n_samples, self.score_batch_size):
             stop = min(start + self.score_batch_size, n_samples)
-            chunk_scores = self._score_function(
-                _pad_rows(self._transform(self.scaler_, X[start:stop]), align)
-            )
+            chunk_scores = scorer(_pad_rows(self._transform(self.scaler_, X[start:stop]), align))
             for part, values in zip(parts, chunk_scores):
                 part[start:stop] = values[: stop - start]
         if not np.all(np.isfinite(parts[0])):
@@ -610,7 +741,7 @@ class EfficientGAN(BaseDetector):
     # ---------------------------------------------------------- persistence
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_score_function", None)
+        state.pop("_score_cache", None)
         model = state.pop("model_", None)
         if model is not None:
             state["_model_weights"] = model.get_weights()
@@ -623,4 +754,3 @@ class EfficientGAN(BaseDetector):
             model = self._build_model(self.n_features_in_, seed=0)
             model.set_weights(weights)
             self.model_ = model
-            self._score_function = self._make_score_function(model)

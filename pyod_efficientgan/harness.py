@@ -48,7 +48,14 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pyod_efficientgan.datasets import EMBEDDED_DATASETS, ODDS_BENCHMARK, load_dataset, odds_dir
+from pyod_efficientgan.datasets import (
+    EMBEDDED_DATASETS,
+    ODDS_BENCHMARK,
+    dataset_files,
+    load_dataset,
+    odds_dir,
+    subsample,
+)
 
 TEST_SIZE = 0.4
 """Share of each dataset used for testing (PyOD's benchmark)."""
@@ -764,7 +771,7 @@ def add_arguments(parser):
         help=(
             "datasets: names of embedded sets (default: all of "
             f"{', '.join(EMBEDDED_DATASETS)}), ODDS names when an ODDS folder is given "
-            "('all' = PyOD's 17), or .mat/.npz paths"
+            "('all' = PyOD's 17), .mat/.npz paths, or folders of such files (all of them)"
         ),
     )
     parser.add_argument(
@@ -783,6 +790,13 @@ def add_arguments(parser):
         "--n-runs", type=int, default=DEFAULT_N_RUNS, help="repetitions per dataset"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed")
+    parser.add_argument(
+        "--max-samples",
+        type=int,
+        default=None,
+        metavar="N",
+        help="subsample larger datasets to N rows (stratified, seed 0) before splitting",
+    )
     parser.add_argument(
         "--epochs", type=int, default=None, help="EfficientGAN epochs (override, e.g. smoke runs)"
     )
@@ -806,9 +820,15 @@ def _dataset_names(args):
     folder = odds_dir(args.data_dir)
     if names is None:
         return list(EMBEDDED_DATASETS) if args.data_dir is None else list(ODDS_BENCHMARK)
-    if names == ["all"]:
-        return list(ODDS_BENCHMARK) if folder is not None else list(EMBEDDED_DATASETS)
-    return names
+    expanded = []
+    for name in names:
+        if name == "all":
+            expanded += list(ODDS_BENCHMARK) if folder is not None else list(EMBEDDED_DATASETS)
+        elif Path(name).is_dir():
+            expanded += dataset_files(name)
+        else:
+            expanded.append(name)
+    return expanded
 
 
 def run(args):
@@ -831,6 +851,13 @@ def run(args):
     try:
         datasets = [load_dataset(name, args.data_dir) for name in _dataset_names(args)]
     except (OSError, KeyError, ValueError) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 2
+    if args.max_samples is not None:
+        datasets = [subsample(dataset, args.max_samples) for dataset in datasets]
+    names = [dataset.name for dataset in datasets]
+    if len(set(names)) != len(names):
+        error = f"two datasets share a name: {sorted({n for n in names if names.count(n) > 1})}"
         print(f"bench: {error}", file=sys.stderr)
         return 2
     egan_params = dict(args.efficientgan_param)
@@ -881,6 +908,8 @@ def _argv_of(args):
     if args.data_dir is not None:
         argv += ["--data-dir", str(args.data_dir)]
     argv += ["--detectors", *args.detectors, "--n-runs", str(args.n_runs), "--seed", str(args.seed)]
+    if args.max_samples is not None:
+        argv += ["--max-samples", str(args.max_samples)]
     if args.epochs is not None:
         argv += ["--epochs", str(args.epochs)]
     for key, value in args.efficientgan_param:

@@ -16,6 +16,7 @@ feature-matching distance :math:`\\lVert f(x, E(x)) - f(G(E(x)), E(x))
 \\rVert_p`, where :math:`f` is the last hidden layer of D.
 """
 
+import numpy as np
 from keras import ops
 
 SCORE_METHODS = ("cross-entropy", "feature-matching")
@@ -131,6 +132,82 @@ def combine_scores(generator_loss, discriminator_loss, alpha=0.9):
     return ops.add(
         ops.multiply(alpha, generator_loss), ops.multiply(1.0 - alpha, discriminator_loss)
     )
+
+
+def standardized_mean(member_values, centers, scales):
+    r"""Mean over ensemble members of standardised per-row values.
+
+    .. math::
+
+        \bar v(x) = \frac{1}{K} \sum_{k=1}^{K} \frac{v_k(x) - c_k}{s_k}
+
+    With :math:`v_k = A_k` this is the ensemble's score; applied to
+    :math:`L_{G,k}` and :math:`L_{D,k}` with the same :math:`c_k, s_k`, the
+    results combine as :math:`\alpha \bar L_G + (1 - \alpha) \bar L_D =
+    \bar A`, because :math:`\alpha c + (1 - \alpha) c = c`.
+
+    Parameters
+    ----------
+    member_values : ndarray of shape (n_members, n_samples)
+        One row of values per member.
+    centers, scales : ndarray of shape (n_members,)
+        Mean and standard deviation of each member's training scores.
+
+    Returns
+    -------
+    values : ndarray of shape (n_samples,)
+    """
+    member_values = np.asarray(member_values, dtype=np.float64)
+    centers = np.asarray(centers, dtype=np.float64)[:, None]
+    scales = np.asarray(scales, dtype=np.float64)[:, None]
+    return np.mean((member_values - centers) / scales, axis=0)
+
+
+def member_standardization(moments, method, norm, alpha):
+    r"""Mean and standard deviation of each member's training scores :math:`A_k`.
+
+    ``moments[i, j, k]`` holds, for score method ``SCORE_METHODS[i]`` and
+    norm ``NORMS[j]``, member k's sums over the training rows: the row count
+    :math:`n`, :math:`\sum L_G`, :math:`\sum L_D`, :math:`\sum L_G^2`,
+    :math:`\sum L_D^2` and :math:`\sum L_G L_D`. Then
+
+    .. math::
+
+        c_k = \alpha \bar L_G + (1 - \alpha) \bar L_D, \quad
+        s_k^2 = \alpha^2 \operatorname{var} L_G + (1 - \alpha)^2
+        \operatorname{var} L_D + 2 \alpha (1 - \alpha) \operatorname{cov}(L_G, L_D),
+
+    so any ``alpha`` set after fit standardises exactly.
+
+    Parameters
+    ----------
+    moments : ndarray of shape (n_methods, n_norms, n_members, 6)
+        The sums above.
+    method : str
+        One of :data:`SCORE_METHODS`.
+    norm : {1, 2}
+        One of :data:`NORMS`.
+    alpha : float
+        Weight of :math:`L_G`.
+
+    Returns
+    -------
+    centers, scales : ndarray of shape (n_members,)
+        A standard deviation of 0 (constant scores) is replaced by 1.
+    """
+    n, sum_g, sum_d, sum_gg, sum_dd, sum_gd = np.moveaxis(
+        np.asarray(moments, dtype=np.float64)[SCORE_METHODS.index(method), NORMS.index(norm)],
+        -1,
+        0,
+    )
+    mean_g, mean_d = sum_g / n, sum_d / n
+    var_g = np.maximum(sum_gg / n - mean_g**2, 0.0)
+    var_d = np.maximum(sum_dd / n - mean_d**2, 0.0)
+    cov = sum_gd / n - mean_g * mean_d
+    centers = alpha * mean_g + (1 - alpha) * mean_d
+    variances = alpha**2 * var_g + (1 - alpha) ** 2 * var_d + 2 * alpha * (1 - alpha) * cov
+    scales = np.sqrt(np.maximum(variances, 0.0))
+    return centers, np.where(scales > 0, scales, 1.0)
 
 
 def score_components(encoder, generator, discriminator, x, method="cross-entropy", norm=1):

@@ -214,10 +214,8 @@ def fit_chunks(detector, chunks, shuffle_buffer):
         lambda: (detector._transform(scaler, chunk) for chunk in validated()), n_rows
     )
     model = detector._build_model(detector.n_features_in_, seed)
-    score_function = detector._make_score_function(model)
     training = detector._train(
         model,
-        score_function,
         rows,
         None,
         seed,
@@ -225,7 +223,10 @@ def fit_chunks(detector, chunks, shuffle_buffer):
             rows, batch_size, seed, shuffle_buffer, passes
         ),
     )
-    detector._set_fitted(model, scaler, score_function, training)
+    moments = detector._compute_member_moments(
+        model, (detector._transform(scaler, chunk) for chunk in validated())
+    )
+    detector._set_fitted(model, scaler, training, moments)
     detector.decision_scores_ = np.concatenate([detector._score(chunk) for chunk in validated()])
     detector._process_decision_scores()
     return detector

@@ -1,4 +1,4 @@
-"""The BiGAN as a :class:`keras.Model` with its own ``train_step``.
+r"""The BiGAN as a :class:`keras.Model` with its own ``train_step``.
 
 One call of :meth:`BiGAN.train_step` is one optimisation step of the paper:
 
@@ -9,6 +9,14 @@ One call of :meth:`BiGAN.train_step` is one optimisation step of the paper:
    computed with the updated D;
 3. the test-time copies of E, G and D move towards the trained weights by an
    exponential moving average (EMA).
+
+With ``trim_share > 0`` (trimmed training, as in RCA, Liu et al. 2021), the
+rows of each batch with the largest current reconstruction error
+:math:`\lVert x - G(E(x)) \rVert_p` are left out of the real-pair terms of
+both losses, so they give no gradient to E or D: a share that ramps linearly
+from 0 to ``trim_share`` over the first ``trim_ramp_steps`` steps. On
+contaminated training data this keeps the outliers from being learnt as
+normal. The fake-pair terms ``(G(z), z)`` do not involve the rows.
 
 ``keras.Model.fit`` then gives epochs (one full pass over the shuffled rows),
 callbacks, history and progress bars. Scoring always uses the EMA copies
@@ -25,15 +33,46 @@ import tensorflow as tf
 from keras import ops
 
 from pyod_efficientgan import distribute
-from pyod_efficientgan.scoring import combine_scores, score_components
+from pyod_efficientgan.scoring import (
+    combine_scores,
+    reconstruction_error,
+    score_components,
+    standardized_mean,
+)
 
 
-def _bce_with_logits(logits, label):
-    """Mean binary cross-entropy of ``logits`` against a constant 0/1 label."""
+def _bce_with_logits(logits, label, weights=None):
+    """Mean binary cross-entropy of ``logits`` against a constant 0/1 label.
+
+    With ``weights`` (one per row, 0 or 1), the mean over the rows of weight 1.
+    """
     logits = ops.reshape(logits, (-1,))
-    if label == 1:
-        return ops.mean(ops.softplus(ops.negative(logits)))
-    return ops.mean(ops.softplus(logits))
+    losses = ops.softplus(ops.negative(logits)) if label == 1 else ops.softplus(logits)
+    if weights is None:
+        return ops.mean(losses)
+    return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
+
+
+def trimmed_row_weights(errors, n_trimmed):
+    """Weights 0 for the ``n_trimmed`` rows with the largest ``errors``, 1 for the rest.
+
+    Ties are broken by position (the earlier row is trimmed first), so exactly
+    ``n_trimmed`` rows get weight 0.
+
+    Parameters
+    ----------
+    errors : tensor of shape (batch,)
+        Current per-row losses.
+    n_trimmed : int or scalar tensor
+        How many rows to leave out; 0 keeps every row.
+
+    Returns
+    -------
+    weights : tensor of shape (batch,), float32
+    """
+    # rank 0 = largest error
+    ranks = ops.argsort(ops.argsort(ops.negative(errors)))
+    return ops.cast(ranks >= ops.cast(n_trimmed, ranks.dtype), "float32")
 
 
 def _frozen_copy(model):
@@ -61,14 +100,35 @@ class BiGAN(keras.Model):
         or 0 makes the test-time weights equal the trained ones.
     seed : int or None, default=None
         Seed of the latent noise.
+    trim_share : float in [0, 1), default=0.0
+        Largest share of each batch left out of the real-pair losses (the
+        rows with the largest reconstruction error); 0 trains on every row.
+    trim_ramp_steps : int, default=0
+        Steps over which the trimmed share grows linearly from 0 to
+        ``trim_share``; 0 trims the full share from the first step.
+    trim_norm : {1, 2}, default=2
+        Norm of the reconstruction error that ranks the rows for trimming.
     **kwargs
         Passed to :class:`keras.Model`.
     """
 
     def __init__(
-        self, encoder, generator, discriminator, latent_dim, ema_decay=0.999, seed=None, **kwargs
+        self,
+        encoder,
+        generator,
+        discriminator,
+        latent_dim,
+        ema_decay=0.999,
+        seed=None,
+        trim_share=0.0,
+        trim_ramp_steps=0,
+        trim_norm=2,
+        **kwargs,
     ):
         super().__init__(**kwargs)
+        self.trim_share = float(trim_share)
+        self.trim_ramp_steps = int(trim_ramp_steps)
+        self.trim_norm = trim_norm
         self.encoder = encoder
         self.generator = generator
         self.discriminator = discriminator
@@ -131,23 +191,73 @@ class BiGAN(keras.Model):
         logits_fake, _ = self.discriminator([x_generated, z], training=training)
         return logits_real, logits_fake
 
+    def trimmed_count(self, batch_size):
+        """Rows of a batch of ``batch_size`` left out at the current step."""
+        steps = ops.cast(self.ema_steps, "float32")
+        ramp = 1.0 if self.trim_ramp_steps <= 0 else ops.minimum(1.0, steps / self.trim_ramp_steps)
+        return ops.floor(self.trim_share * ramp * ops.cast(batch_size, "float32"))
+
+    def real_pair_weights(self, x):
+        """Per-row weights of the real pairs: 0 for the rows trimmed at this step.
+
+        None when ``trim_share`` is 0 (every row counts).
+        """
+        if self.trim_share <= 0:
+            return None
+        errors = reconstruction_error(
+            x, self.generator(self.encoder(x, training=False), training=False), self.trim_norm
+        )
+        weights = trimmed_row_weights(errors, self.trimmed_count(ops.shape(x)[0]))
+        return ops.stop_gradient(weights)
+
+    def pair_losses(self, x, z, weights=None, training=True):
+        """The two losses of one step on rows ``x`` and codes ``z``.
+
+        Parameters
+        ----------
+        x : tensor of shape (batch, n_features)
+            Rows.
+        z : tensor of shape (batch, latent_dim)
+            Codes drawn from the prior.
+        weights : tensor of shape (batch,) or None, default=None
+            Weights of the real pairs (0 for a trimmed row); None weighs all 1.
+        training : bool, default=True
+            Dropout on.
+
+        Returns
+        -------
+        d_loss, ge_loss : scalar tensors
+            ``BCE(D(x, E(x)), 1) + BCE(D(G(z), z), 0)`` and the same with the
+            labels flipped.
+        """
+        logits_real, logits_fake = self._pair_logits(x, z, training=training)
+        d_loss = _bce_with_logits(logits_real, 1, weights) + _bce_with_logits(logits_fake, 0)
+        ge_loss = _bce_with_logits(logits_real, 0, weights) + _bce_with_logits(logits_fake, 1)
+        return d_loss, ge_loss
+
     def train_step(self, x):
         """Run one D step, one E+G step and one EMA update on the batch ``x``."""
         x = ops.convert_to_tensor(x, dtype="float32")
+        share = distribute.batch_share(ops.shape(x)[0])
+        d_loss, ge_loss = self.optimizer_steps(x, share)
+        distribute.track_loss(self.d_loss_tracker, d_loss, share)
+        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
+        return distribute.step_logs(self.metrics)
+
+    def optimizer_steps(self, x, share):
+        """The D step, the E+G step and the EMA update; returns the batch's two losses."""
         batch_size = ops.shape(x)[0]
-        share = distribute.batch_share(batch_size)
         z = distribute.latent_noise((batch_size, self.latent_dim), self.noise_seed)
+        weights = self.real_pair_weights(x)
 
         with tf.GradientTape() as tape:
-            logits_real, logits_fake = self._pair_logits(x, z, training=True)
-            d_loss = _bce_with_logits(logits_real, 1) + _bce_with_logits(logits_fake, 0)
+            d_loss, _ = self.pair_losses(x, z, weights)
             d_objective = distribute.replica_loss(d_loss, share)
         d_variables = self.discriminator.trainable_variables
         self.d_optimizer.apply_gradients(zip(tape.gradient(d_objective, d_variables), d_variables))
 
         with tf.GradientTape() as tape:
-            logits_real, logits_fake = self._pair_logits(x, z, training=True)
-            ge_loss = _bce_with_logits(logits_real, 0) + _bce_with_logits(logits_fake, 1)
+            _, ge_loss = self.pair_losses(x, z, weights)
             ge_objective = distribute.replica_loss(ge_loss, share)
         ge_variables = self.encoder.trainable_variables + self.generator.trainable_variables
         self.g_optimizer.apply_gradients(
@@ -155,9 +265,7 @@ class BiGAN(keras.Model):
         )
 
         self._update_averages()
-        distribute.track_loss(self.d_loss_tracker, d_loss, share)
-        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return distribute.step_logs(self.metrics)
+        return d_loss, ge_loss
 
     def _update_averages(self):
         self.ema_steps.assign_add(1)
@@ -186,6 +294,116 @@ class BiGAN(keras.Model):
         return score_components(
             self.ema_encoder, self.ema_generator, self.ema_discriminator, x, method, norm
         )
+
+    @property
+    def members(self):
+        """The BiGANs whose scores make the detector's score: this one."""
+        return [self]
+
+
+class BiGANEnsemble(keras.Model):
+    """Several BiGANs trained side by side in one compiled training function.
+
+    Every member has its own networks, seeds, optimizers and test-time
+    weights; one :meth:`train_step` runs each member's step on the same batch
+    (the members differ by their initial weights, latent noise and dropout).
+    Training them in one function saves the per-fit compilation and the
+    per-step overhead of separate fits.
+
+    Parameters
+    ----------
+    members : list of BiGAN
+        The members, each built with its own seeds.
+    **kwargs
+        Passed to :class:`keras.Model`.
+    """
+
+    def __init__(self, members, **kwargs):
+        super().__init__(**kwargs)
+        if len(members) < 1:
+            raise ValueError("BiGANEnsemble needs at least one member.")
+        self.member_models = list(members)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
+
+    @property
+    def members(self):
+        """The member BiGANs, in order."""
+        return list(self.member_models)
+
+    @property
+    def metrics(self):
+        """The members' mean losses, reset by ``fit`` at the start of each epoch."""
+        return [self.d_loss_tracker, self.ge_loss_tracker]
+
+    @property
+    def ema_steps(self):
+        """Steps trained (the first member's counter; all members step together)."""
+        return self.member_models[0].ema_steps
+
+    @property
+    def averaged_weights(self):
+        """The test-time variables of every member, member by member."""
+        return [w for member in self.member_models for w in member.averaged_weights]
+
+    def compile(self, d_optimizer, g_optimizer, **kwargs):
+        """Give every member a copy of the two optimizers (same configuration).
+
+        Parameters
+        ----------
+        d_optimizer, g_optimizer : keras.optimizers.Optimizer
+            Templates; each member gets fresh optimizers from their configs.
+        **kwargs
+            Passed to :meth:`keras.Model.compile`.
+        """
+        super().compile(**kwargs)
+        for member in self.member_models:
+            member.compile(
+                d_optimizer.__class__.from_config(d_optimizer.get_config()),
+                g_optimizer.__class__.from_config(g_optimizer.get_config()),
+            )
+
+    def call(self, x, training=False):
+        """Mean reconstruction ``G(E(x))`` of the members (test-time weights)."""
+        reconstructions = [member(x, training=training) for member in self.member_models]
+        return ops.mean(ops.stack(reconstructions), axis=0)
+
+    def train_step(self, x):
+        """One step of every member on the batch ``x``; logs the members' mean losses."""
+        x = ops.convert_to_tensor(x, dtype="float32")
+        share = distribute.batch_share(ops.shape(x)[0])
+        losses = [member.optimizer_steps(x, share) for member in self.member_models]
+        d_loss = ops.mean(ops.stack([d for d, _ in losses]))
+        ge_loss = ops.mean(ops.stack([ge for _, ge in losses]))
+        distribute.track_loss(self.d_loss_tracker, d_loss, share)
+        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
+        return distribute.step_logs(self.metrics)
+
+    def all_finite(self):
+        """Return whether every member's weights are finite."""
+        return all(member.all_finite() for member in self.member_models)
+
+
+def member_score_components(model, x, method="cross-entropy", norm=1):
+    """:math:`L_G` and :math:`L_D` of every member of ``model``, stacked.
+
+    Parameters
+    ----------
+    model : BiGAN or BiGANEnsemble
+        The trained model.
+    x : tensor of shape (n_samples, n_features)
+        Preprocessed rows.
+    method : {"cross-entropy", "feature-matching"}, default="cross-entropy"
+        Which :math:`L_D`.
+    norm : {1, 2}, default=1
+        Order of the norms.
+
+    Returns
+    -------
+    generator_loss, discriminator_loss : tensors of shape (n_members, n_samples)
+    """
+    parts = [member.score_components(x, method, norm) for member in model.members]
+    return ops.stack([p[0] for p in parts]), ops.stack([p[1] for p in parts])
 
 
 def make_training_dataset(x, batch_size, seed, passes=1):
@@ -231,7 +449,7 @@ class ScoreFunction:
 
     Parameters
     ----------
-    model : BiGAN
+    model : BiGAN or BiGANEnsemble
         The trained model.
     method : {"cross-entropy", "feature-matching"}
         Which :math:`L_D`.
@@ -239,32 +457,53 @@ class ScoreFunction:
         Order of the norms.
     alpha : float
         Weight of :math:`L_G` in :math:`A(x)`.
+    centers, scales : array-like of shape (n_members,) or None, default=None
+        Standardisation of each member's score (mean and standard deviation
+        of its scores of the training rows). None: the raw score of the
+        single member.
 
     Notes
     -----
     Calling the object on a float32 chunk returns ``(A, L_G, L_D)`` as NumPy
-    arrays. One trace serves every chunk size.
+    arrays. With one member and no standardisation these are the paper's
+    score and its parts. Otherwise (see
+    :func:`~pyod_efficientgan.scoring.standardized_mean`)
+    ``A = mean_k (A_k - c_k) / s_k`` and the parts are standardised alike,
+    so that ``A = alpha L_G + (1 - alpha) L_D`` still holds. One trace serves
+    every chunk size.
     """
 
-    def __init__(self, model, method, norm, alpha):
+    def __init__(self, model, method, norm, alpha, centers=None, scales=None):
         self.model = model
         self.method = method
         self.norm = norm
         self.alpha = alpha
+        self.centers = None if centers is None else np.asarray(centers, dtype=np.float64)
+        self.scales = None if scales is None else np.asarray(scales, dtype=np.float64)
+        n_features = model.members[0].encoder.input_shape[-1]
         self._compiled = tf.function(
-            self._components,
-            input_signature=[tf.TensorSpec((None, model.encoder.input_shape[-1]), tf.float32)],
+            self._member_components,
+            input_signature=[tf.TensorSpec((None, n_features), tf.float32)],
             jit_compile=False,
             reduce_retracing=True,
         )
 
-    def _components(self, x):
-        generator_loss, discriminator_loss = self.model.score_components(x, self.method, self.norm)
-        return (
-            combine_scores(generator_loss, discriminator_loss, self.alpha),
-            generator_loss,
-            discriminator_loss,
-        )
+    def _member_components(self, x):
+        return member_score_components(self.model, x, self.method, self.norm)
+
+    def member_components(self, x):
+        """:math:`L_{G,k}` and :math:`L_{D,k}` of every member, shape (n_members, n_samples)."""
+        return tuple(np.asarray(part, dtype=np.float64) for part in self._compiled(x))
 
     def __call__(self, x):
-        return tuple(np.asarray(part) for part in self._compiled(x))
+        generator_loss, discriminator_loss = self.member_components(x)
+        if self.centers is None:
+            # one member: its own parts; unstandardised members (during
+            # training, for validation): their mean
+            generator_loss = generator_loss.mean(axis=0)
+            discriminator_loss = discriminator_loss.mean(axis=0)
+        else:
+            generator_loss = standardized_mean(generator_loss, self.centers, self.scales)
+            discriminator_loss = standardized_mean(discriminator_loss, self.centers, self.scales)
+        scores = np.asarray(combine_scores(generator_loss, discriminator_loss, self.alpha))
+        return scores, generator_loss, discriminator_loss

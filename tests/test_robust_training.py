@@ -1,0 +1,185 @@
+"""Trimmed training and ensembles of BiGANs: the mechanism, not the benchmark figures."""
+
+import numpy as np
+import pytest
+
+from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
+from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, member_standardization
+from pyod_efficientgan.training import BiGAN, BiGANEnsemble, ScoreFunction, trimmed_row_weights
+
+
+def make_bigan(n_features=4, latent_dim=3, seed=0, **kwargs):
+    return BiGAN(
+        build_encoder(n_features, latent_dim, (8,), seed),
+        build_generator(latent_dim, n_features, (8,), seed + 1),
+        build_discriminator(n_features, latent_dim, (8, 8), 0.0, seed + 2),
+        latent_dim,
+        seed=seed,
+        **kwargs,
+    )
+
+
+# ------------------------------------------------------------------ trimming
+def test_trimmed_row_weights_drop_exactly_the_largest_errors():
+    errors = np.array([0.5, 3.0, 0.1, 2.0, 2.0, 0.7], dtype="float32")
+    weights = np.asarray(trimmed_row_weights(errors, 3))
+    # 3.0 and both 2.0s are the three largest
+    np.testing.assert_array_equal(weights, [1, 0, 1, 0, 0, 1])
+    np.testing.assert_array_equal(np.asarray(trimmed_row_weights(errors, 0)), np.ones(6))
+
+
+def test_no_trimming_when_the_share_is_zero():
+    model = make_bigan(trim_share=0.0)
+    assert model.real_pair_weights(np.zeros((10, 4), "float32")) is None
+
+
+def test_trimmed_share_ramps_linearly_to_its_target():
+    model = make_bigan(trim_share=0.2, trim_ramp_steps=100)
+    counts = []
+    for step in (0, 50, 100, 400):
+        model.ema_steps.assign(step)
+        counts.append(float(model.trimmed_count(50)))
+    assert counts == [0.0, 5.0, 10.0, 10.0]
+
+
+def test_trimmed_rows_get_no_gradient():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(20, 4)).astype("float32")
+    x[[3, 11]] *= 20  # the two rows with by far the largest reconstruction error
+    model = make_bigan(trim_share=0.1)
+    z = tf.constant(rng.normal(size=(20, 3)).astype("float32"))
+    weights = model.real_pair_weights(tf.constant(x))
+    np.testing.assert_array_equal(np.flatnonzero(np.asarray(weights) == 0), [3, 11])
+    x_tensor = tf.constant(x)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x_tensor)
+        d_loss, ge_loss = model.pair_losses(x_tensor, z, weights, training=False)
+    for loss in (d_loss, ge_loss):
+        gradient = np.abs(np.asarray(tape.gradient(loss, x_tensor))).sum(axis=1)
+        assert np.all(gradient[[3, 11]] == 0)
+        assert np.all(np.delete(gradient, [3, 11]) > 0)
+    # without weights every row moves the losses
+    with tf.GradientTape() as tape:
+        tape.watch(x_tensor)
+        d_loss, _ = model.pair_losses(x_tensor, z, None, training=False)
+    assert np.all(np.abs(np.asarray(tape.gradient(d_loss, x_tensor))).sum(axis=1) > 0)
+
+
+def test_auto_trim_share_follows_contamination():
+    from pyod_efficientgan.detector import THRESHOLDER_TRIM_SHARE
+
+    assert EfficientGAN(contamination=0.05, trim_share="auto")._resolve_trim_share() == 0.05
+    assert EfficientGAN(trim_share=0.2)._resolve_trim_share() == 0.2
+
+    class Thresholder:
+        def fit(self, X):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+    detector = EfficientGAN(contamination=Thresholder(), trim_share="auto")
+    assert detector._resolve_trim_share() == THRESHOLDER_TRIM_SHARE
+
+
+def test_a_fit_with_trimming_trims_the_planned_share(small_data):
+    detector = EfficientGAN(epochs=4, trim_share=0.1, random_state=0).fit(small_data[0])
+    steps = int(detector.model_.ema_steps.numpy())
+    assert detector.model_.trim_share == 0.1
+    assert detector.model_.trim_ramp_steps == steps // 2
+    assert float(detector.model_.trimmed_count(50)) == 5.0
+
+
+# ----------------------------------------------------------------- ensembles
+@pytest.fixture(scope="module")
+def ensemble(small_data):
+    return EfficientGAN(epochs=3, n_estimators=3, random_state=0).fit(small_data[0])
+
+
+def test_ensemble_members_have_their_own_seeds(ensemble):
+    assert isinstance(ensemble.model_, BiGANEnsemble)
+    members = ensemble.model_.members
+    assert len(members) == 3
+    first = [w.numpy() for w in members[0].encoder.weights]
+    for other in members[1:]:
+        assert not np.allclose(first[0], other.encoder.weights[0].numpy())
+    # every member trained as many steps
+    assert {int(m.ema_steps.numpy()) for m in members} == {int(members[0].ema_steps.numpy())}
+
+
+def test_ensemble_is_reproducible(ensemble, small_data):
+    again = EfficientGAN(epochs=3, n_estimators=3, random_state=0).fit(small_data[0])
+    np.testing.assert_array_equal(
+        again.decision_function(small_data[1]), ensemble.decision_function(small_data[1])
+    )
+
+
+def test_ensemble_score_is_the_mean_of_standardized_member_scores(ensemble, small_data):
+    X_train, X_test = small_data[0], small_data[1]
+
+    def member_scores(x):
+        x = ensemble._transform(ensemble.scaler_, x)
+        return np.stack(
+            [
+                ScoreFunction(member, ensemble.score_method, ensemble.norm, ensemble.alpha)(x)[0]
+                for member in ensemble.model_.members
+            ]
+        )
+
+    train = member_scores(X_train)
+    expected = np.mean(
+        (member_scores(X_test) - train.mean(1, keepdims=True)) / train.std(1, keepdims=True),
+        axis=0,
+    )
+    np.testing.assert_allclose(ensemble.decision_function(X_test), expected, rtol=1e-5, atol=1e-5)
+    # the training scores are standardised: mean 0
+    assert abs(ensemble.decision_scores_.mean()) < 1e-6
+
+
+def test_ensemble_parts_still_combine_to_the_score(ensemble, small_data):
+    generator_loss, discriminator_loss = ensemble.score_components(small_data[1])
+    np.testing.assert_allclose(
+        ensemble.alpha * generator_loss + (1 - ensemble.alpha) * discriminator_loss,
+        ensemble.decision_function(small_data[1]),
+        rtol=1e-6,
+        atol=1e-9,
+    )
+
+
+def test_member_standardization_matches_direct_statistics():
+    rng = np.random.default_rng(1)
+    g, d = rng.gamma(2.0, size=(2, 3, 500)), rng.gamma(1.0, size=(2, 3, 500))
+    moments = np.zeros((len(SCORE_METHODS), len(NORMS), 3, 6))
+    moments[1, 0] = np.stack(
+        [np.full(3, 500), g[0].sum(1), d[0].sum(1), (g[0] ** 2).sum(1), (d[0] ** 2).sum(1),
+         (g[0] * d[0]).sum(1)],
+        axis=1,
+    )  # fmt: skip
+    for alpha in (0.0, 0.3, 0.9, 1.0):
+        centers, scales = member_standardization(moments, "feature-matching", 1, alpha)
+        scores = alpha * g[0] + (1 - alpha) * d[0]
+        np.testing.assert_allclose(centers, scores.mean(1))
+        np.testing.assert_allclose(scales, scores.std(1))
+
+
+def test_ensemble_alpha_set_after_fit_standardizes_exactly(small_data):
+    detector = EfficientGAN(epochs=3, n_estimators=2, random_state=1).fit(small_data[0])
+    detector.set_params(alpha=0.3, norm=1, score_method="feature-matching")
+    train_scores = detector.decision_function(small_data[0])
+    # with the new settings the training rows are again standardised per member,
+    # so their mean is 0
+    assert abs(train_scores.mean()) < 1e-5
+
+
+def test_single_member_keeps_the_papers_score(quick_fitted, small_data):
+    assert isinstance(quick_fitted.model_, BiGAN)
+    assert quick_fitted._member_moments is None
+    generator_loss, discriminator_loss = quick_fitted.score_components(small_data[1])
+    np.testing.assert_allclose(
+        quick_fitted.decision_function(small_data[1]),
+        quick_fitted.alpha * generator_loss + (1 - quick_fitted.alpha) * discriminator_loss,
+    )
+    assert np.all(generator_loss >= 0) and np.all(discriminator_loss >= 0)
