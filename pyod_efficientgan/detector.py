@@ -17,12 +17,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
 from pyod_efficientgan.distribute import steps_per_execution
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, member_standardization
+from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
 from pyod_efficientgan.training import (
     BiGAN,
     BiGANEnsemble,
     ScoreFunction,
     make_training_dataset,
+    score_part_moments,
 )
 
 AUTO_MIN_STEPS = 5000
@@ -455,28 +456,8 @@ class EfficientGAN(BaseDetector):
         """
         if len(model.members) == 1:
             return None
-        moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(model.members), 6))
-        for i, method in enumerate(SCORE_METHODS):
-            for j, norm in enumerate(NORMS):
-                function = ScoreFunction(model, method, norm, 1.0)
-                for x in scaled_chunks:
-                    for start in range(0, len(x), self.score_batch_size):
-                        chunk = x[start : start + self.score_batch_size]
-                        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
-                        g, d = function.member_components(_pad_rows(chunk, align))
-                        g, d = g[:, : len(chunk)], d[:, : len(chunk)]
-                        moments[i, j] += np.stack(
-                            [
-                                np.full(len(g), len(chunk)),
-                                g.sum(1),
-                                d.sum(1),
-                                (g * g).sum(1),
-                                (d * d).sum(1),
-                                (g * d).sum(1),
-                            ],
-                            axis=1,
-                        )
-        return moments
+        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
+        return score_part_moments(model, scaled_chunks, self.score_batch_size, align)
 
     def _make_scaler(self):
         if self.preprocessing == "minmax":

@@ -27,15 +27,18 @@ row per dataset, run and detector, with seeds and errors), ``summary.md`` and
 
 import argparse
 import ast
+import contextlib
 import importlib
 import inspect
 import json
+import logging
 import os
 import pkgutil
 import platform
 import shlex
 import sys
 import time
+import warnings
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -157,6 +160,85 @@ class L1Norm(BaseDetector):
         return np.abs(X).sum(axis=1)
 
 
+class StandardizedAverage(BaseDetector):
+    """Average of the standardized scores of several detectors.
+
+    How PyOD users combine detectors (``pyod.models.combination.average``):
+    every member is fitted on the same rows; its scores are standardized by
+    the mean and standard deviation of its training scores
+    (:func:`pyod.utils.utility.standardizer`) and the members' standardized
+    scores are averaged.
+
+    Parameters
+    ----------
+    detectors : list of BaseDetector
+        Unfitted members.
+    contamination : float in (0, 0.5], default=0.1
+        Expected share of outliers, used to set ``threshold_``.
+
+    Attributes
+    ----------
+    detectors_ : list of BaseDetector
+        The fitted members.
+    decision_scores_ : ndarray of shape (n_samples,)
+        Averaged standardized scores of the training rows.
+    threshold_ : float
+        Score above which a row is labelled an outlier.
+    labels_ : ndarray of shape (n_samples,)
+        0 for inliers and 1 for outliers among the training rows.
+    """
+
+    def __init__(self, detectors, contamination=0.1):
+        super().__init__(contamination=contamination)
+        self.detectors = detectors
+
+    def fit(self, X, y=None):
+        """Fit every member on ``X`` and score the training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : StandardizedAverage
+        """
+        from sklearn.base import clone
+
+        X = validate_data(self, X, dtype=np.float64)
+        self._set_n_classes(y)
+        self.detectors_ = [clone(detector).fit(X) for detector in self.detectors]
+        self._train_scores = np.column_stack([d.decision_scores_ for d in self.detectors_])
+        self.decision_scores_ = self._combine(self._train_scores)
+        self._process_decision_scores()
+        return self
+
+    def _combine(self, scores):
+        from pyod.models.combination import average
+
+        _, standardized = standardizer(self._train_scores, scores)
+        return average(standardized)
+
+    def decision_function(self, X):
+        """Average standardized score of every row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, ["detectors_"])
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._combine(np.column_stack([d.decision_function(X) for d in self.detectors_]))
+
+
 # ------------------------------------------------------------- registry
 def _efficientgan(contamination, seed, **params):
     from pyod_efficientgan import EfficientGAN
@@ -184,11 +266,17 @@ def _l1norm(contamination, seed, **params):
     return L1Norm(contamination=contamination, **params)
 
 
+def _efficientgan_iforest(contamination, seed, **params):
+    members = [_efficientgan(contamination, seed, **params), _iforest(contamination, seed)]
+    return StandardizedAverage(members, contamination=contamination)
+
+
 DETECTORS = {
     "EfficientGAN": _efficientgan,
     "IForest": _iforest,
     "AutoEncoder": _autoencoder,
     "L1Norm": _l1norm,
+    "EfficientGAN+IForest": _efficientgan_iforest,
 }
 """Name -> ``factory(contamination, seed, **params)`` returning an unfitted detector."""
 
@@ -414,7 +502,10 @@ def run_benchmark(
     n_jobs : int, default=1
         Worker processes (joblib); 1 runs in this process. Each worker gets
         ``cpu_count // n_jobs`` threads (TensorFlow, PyTorch, BLAS) so the
-        workers do not oversubscribe the cores.
+        workers do not oversubscribe the cores. TensorFlow starts without its
+        start-up lines on stderr (:func:`start_tensorflow`), and its
+        per-fit "tf.function retracing" warnings are dropped while the
+        benchmark runs.
     progress : bool, default=True
         Show a tqdm progress bar over (dataset, detector, run).
     on_record : callable or None, default=None
@@ -435,21 +526,34 @@ def run_benchmark(
     bar = tqdm(total=len(tasks), disable=not progress, unit="fit", file=sys.stderr)
     records = []
     if n_jobs == 1:
-        for dataset, run, name in tasks:
-            bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
-            records.append(run_task(dataset, run, name, base_seed, params.get(name)))
-            if on_record is not None:
-                on_record(records[-1])
-            bar.update()
+        if "EfficientGAN" in detectors:
+            start_tensorflow()
+        with _without_retracing_warnings():
+            for dataset, run, name in tasks:
+                bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
+                records.append(run_task(dataset, run, name, base_seed, params.get(name)))
+                if on_record is not None:
+                    on_record(records[-1])
+                bar.update()
     else:
         from joblib import Parallel, delayed, parallel_config
 
         n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
-        with parallel_config(backend="loky", inner_max_num_threads=n_threads):
+        with (
+            parallel_config(
+                backend="loky",
+                inner_max_num_threads=n_threads,
+                initializer=_start_worker,
+                initargs=(n_threads,),
+            ),
+            warnings.catch_warnings(),
+        ):
+            # loky replaces a worker whose memory grew by 300 MB since its first task
+            # (TensorFlow keeps some graph memory per fit) and warns that it did; the
+            # replacement takes the next task and no result is lost.
+            warnings.filterwarnings("ignore", message=_LOKY_REPLACED_WORKER, category=UserWarning)
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(_run_task_in_worker)(
-                    n_threads, dataset, run, name, base_seed, params.get(name)
-                )
+                delayed(run_task)(dataset, run, name, base_seed, params.get(name))
                 for dataset, run, name in tasks
             )
             for record in results:
@@ -467,10 +571,10 @@ def run_benchmark(
 def limit_threads(n_threads):
     """Cap the TensorFlow and PyTorch threads of this process at ``n_threads``.
 
-    Used in the worker processes of a parallel run, so that ``n_jobs``
-    workers do not each start one thread per core. TensorFlow accepts the
-    setting only before its runtime starts; a worker that has already run
-    TensorFlow keeps what it had (the same cap, set by its first task).
+    Used by the initializer of the worker processes of a parallel run, so
+    that ``n_jobs`` workers do not each start one thread per core.
+    TensorFlow accepts the setting only before its runtime starts; a process
+    that has already run TensorFlow keeps what it had.
     """
     import tensorflow as tf
 
@@ -486,9 +590,89 @@ def limit_threads(n_threads):
     torch.set_num_threads(n_threads)
 
 
-def _run_task_in_worker(n_threads, *args):
-    limit_threads(n_threads)
-    return run_task(*args)
+_LOKY_REPLACED_WORKER = "A worker stopped while some jobs were given to the executor"
+"""Start of loky's warning that it replaced a worker (memory-leak protection)."""
+
+
+@contextlib.contextmanager
+def _stderr_to_devnull():
+    """Send file descriptor 2 to ``os.devnull`` for the block (C++ logging included)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def start_tensorflow(n_threads=None):
+    """Import TensorFlow and start its runtime without its start-up lines on stderr.
+
+    TensorFlow's C++ start-up logging (oneDNN, CUDA stubs, ``cuInit``, absl's
+    "All log messages before absl::InitializeLog()") is written to file
+    descriptor 2 before ``TF_CPP_MIN_LOG_LEVEL`` applies, so it is silenced
+    here by pointing descriptor 2 at ``os.devnull`` while TensorFlow loads and
+    finds its devices; errors raised are reported after it is restored.
+    Nothing happens when TensorFlow is already imported.
+
+    Parameters
+    ----------
+    n_threads : int or None, default=None
+        When given, :func:`limit_threads` caps the TensorFlow and PyTorch
+        threads first (it must come before the runtime starts).
+    """
+    if "tensorflow" in sys.modules:
+        if n_threads is not None:
+            limit_threads(n_threads)
+        return
+    with _stderr_to_devnull():
+        if n_threads is not None:
+            limit_threads(n_threads)
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+
+
+class _RetracingFilter(logging.Filter):
+    """Drop TensorFlow's "... triggered tf.function retracing" warnings.
+
+    Each fit builds a new model and a new compiled scoring function, so a
+    process that fits many detectors traces many functions; TensorFlow reads
+    that as a user mistake. Other TensorFlow messages pass.
+    """
+
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+_RETRACING_FILTER = _RetracingFilter()
+
+
+@contextlib.contextmanager
+def _without_retracing_warnings():
+    """Install :class:`_RetracingFilter` on the ``tensorflow`` logger for the block."""
+    logger = logging.getLogger("tensorflow")
+    logger.addFilter(_RETRACING_FILTER)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_RETRACING_FILTER)
+
+
+def _start_worker(n_threads):
+    """Initializer of a loky worker: quiet TensorFlow start, thread caps, no retracing noise.
+
+    Runs once per worker process, before its first task. Importing TensorFlow
+    and PyTorch here also makes them part of the size loky measures after the
+    first task, so its memory-leak protection does not replace a worker just
+    because a later task loaded them.
+    """
+    start_tensorflow(n_threads)
+    logging.getLogger("tensorflow").addFilter(_RETRACING_FILTER)
 
 
 # ---------------------------------------------------------------- tables
@@ -574,13 +758,28 @@ def markdown_table(records, metric, datasets, detectors):
 
 
 def _versions():
-    names = ["numpy", "scipy", "sklearn", "pyod", "keras", "tensorflow", "torch", "pandas"]
+    # installed versions, read from the package metadata: importing TensorFlow or PyTorch
+    # here would load them (and TensorFlow's start-up logging) into the main process
+    from importlib.metadata import PackageNotFoundError, version
+
+    distributions = {
+        "numpy": ("numpy",),
+        "scipy": ("scipy",),
+        "sklearn": ("scikit-learn",),
+        "pyod": ("pyod",),
+        "keras": ("keras",),
+        "tensorflow": ("tensorflow", "tensorflow-cpu"),
+        "torch": ("torch",),
+        "pandas": ("pandas",),
+    }
     found = {"python": platform.python_version()}
-    for name in names:
-        try:
-            found[name] = importlib.import_module(name).__version__
-        except Exception:  # not installed: not part of this run
-            continue
+    for name, candidates in distributions.items():
+        for distribution in candidates:
+            try:
+                found[name] = version(distribution)
+                break
+            except PackageNotFoundError:  # not installed: not part of this run
+                continue
     from pyod_efficientgan import __version__
 
     found["pyod_efficientgan"] = __version__
@@ -658,6 +857,9 @@ def _detector_params(name, params):
     params = dict(params or {})
     if name == "EfficientGAN":
         return {**EFFICIENTGAN_PARAMS, **params} or "defaults"
+    if name == "EfficientGAN+IForest":
+        gan = {**EFFICIENTGAN_PARAMS, **params} or "defaults"
+        return f"average of standardized scores; EfficientGAN {gan}, IForest defaults"
     if name == "AutoEncoder":
         return {**AUTOENCODER_PARAMS, **params}
     return params or "defaults"
@@ -863,7 +1065,8 @@ def run(args):
     egan_params = dict(args.efficientgan_param)
     if args.epochs is not None:
         egan_params["epochs"] = args.epochs
-    params = {"EfficientGAN": egan_params}
+    # the EfficientGAN settings also hold for the EfficientGAN member of the pair
+    params = {"EfficientGAN": egan_params, "EfficientGAN+IForest": egan_params}
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

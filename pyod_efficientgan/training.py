@@ -34,8 +34,12 @@ from keras import ops
 
 from pyod_efficientgan import distribute
 from pyod_efficientgan.scoring import (
+    NORMS,
+    SCORE_METHODS,
     combine_scores,
+    discriminator_cross_entropy,
     reconstruction_error,
+    row_norm,
     score_components,
     standardized_mean,
 )
@@ -404,6 +408,96 @@ def member_score_components(model, x, method="cross-entropy", norm=1):
     """
     parts = [member.score_components(x, method, norm) for member in model.members]
     return ops.stack([p[0] for p in parts]), ops.stack([p[1] for p in parts])
+
+
+def member_score_parts(model, x):
+    """Every variant of :math:`L_G` and :math:`L_D` of every member, in one pass.
+
+    Parameters
+    ----------
+    model : BiGAN or BiGANEnsemble
+        The trained model (test-time weights).
+    x : tensor of shape (n_samples, n_features)
+        Preprocessed rows.
+
+    Returns
+    -------
+    parts : tensor of shape (n_members, 5, n_samples)
+        Per member: :math:`L_G` with norm 1 and 2, the cross-entropy, and the
+        feature-matching distance with norm 1 and 2.
+    """
+    stacked = []
+    for member in model.members:
+        z = member.ema_encoder(x, training=False)
+        x_reconstructed = member.ema_generator(z, training=False)
+        logits_real, features_real = member.ema_discriminator([x, z], training=False)
+        _, features_reconstructed = member.ema_discriminator([x_reconstructed, z], training=False)
+        difference = ops.subtract(x, x_reconstructed)
+        feature_difference = ops.subtract(features_real, features_reconstructed)
+        stacked.append(
+            ops.stack(
+                [
+                    row_norm(difference, 1),
+                    row_norm(difference, 2),
+                    discriminator_cross_entropy(logits_real),
+                    row_norm(feature_difference, 1),
+                    row_norm(feature_difference, 2),
+                ]
+            )
+        )
+    return ops.stack(stacked)
+
+
+def score_part_moments(model, scaled_chunks, batch_size, align):
+    """Sums over the rows of every member's score parts, for standardising its score.
+
+    Parameters
+    ----------
+    model : BiGAN or BiGANEnsemble
+        The trained model.
+    scaled_chunks : iterable of ndarray of shape (n, n_features), float32
+        The training rows, preprocessed, read once.
+    batch_size : int
+        Rows per compiled call.
+    align : int
+        Calls are padded to a multiple of this many rows (as scoring does).
+
+    Returns
+    -------
+    moments : ndarray of shape (2, 2, n_members, 6)
+        See :func:`~pyod_efficientgan.scoring.member_standardization`: for
+        each score method and norm, per member the row count and the sums of
+        :math:`L_G`, :math:`L_D`, :math:`L_G^2`, :math:`L_D^2` and
+        :math:`L_G L_D`.
+    """
+    n_features = model.members[0].encoder.input_shape[-1]
+    compiled = tf.function(
+        lambda x: member_score_parts(model, x),
+        input_signature=[tf.TensorSpec((None, n_features), tf.float32)],
+    )
+    moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(model.members), 6))
+    for x in scaled_chunks:
+        for start in range(0, len(x), batch_size):
+            chunk = x[start : start + batch_size]
+            missing = -len(chunk) % align
+            padded = np.concatenate([chunk, np.zeros((missing, chunk.shape[1]), chunk.dtype)])
+            parts = np.asarray(compiled(padded), dtype=np.float64)[:, :, : len(chunk)]
+            for i, method in enumerate(SCORE_METHODS):
+                for j, norm in enumerate(NORMS):
+                    g = parts[:, NORMS.index(norm)]
+                    d = parts[:, 2] if method == "cross-entropy" else parts[:, 3 + j]
+                    moments[i, j] += np.stack(
+                        [
+                            np.full(len(g), g.shape[1]),
+                            g.sum(1),
+                            d.sum(1),
+                            (g * g).sum(1),
+                            (d * d).sum(1),
+                            (g * d).sum(1),
+                        ],
+                        axis=1,
+                    )
+    return moments
 
 
 def make_training_dataset(x, batch_size, seed, passes=1):

@@ -69,7 +69,7 @@ def main(argv=None):
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("params", nargs="*")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     params = {}
     for item in args.params:
         key, _, value = item.partition("=")
