@@ -312,3 +312,79 @@ def test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["1", "1", "1"]
+
+
+# ------------------------------------------------------------------ output
+def test_retracing_filter_drops_only_retracing_warnings():
+    import logging
+
+    def record(message):
+        return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, (), None)
+
+    retracing = record(
+        "5 out of the last 5 calls to <function f at 0x1> triggered tf.function retracing. ..."
+    )
+    assert not harness._RetracingFilter().filter(retracing)
+    assert harness._RetracingFilter().filter(record("some other TensorFlow warning"))
+    logger = logging.getLogger("tensorflow")
+    with harness._without_retracing_warnings():
+        assert harness._RETRACING_FILTER in logger.filters
+    assert harness._RETRACING_FILTER not in logger.filters
+
+
+@pytest.mark.slow
+def test_cli_run_writes_only_the_bar_and_the_result_lines(tmp_path):
+    """A parallel CLI run: progress bar on stderr, two lines on stdout, nothing else.
+
+    Checked at the file-descriptor level in a fresh interpreter, since TensorFlow's
+    start-up lines come from C++. Six EfficientGAN fits per worker are enough for
+    TensorFlow's retracing warning (it warns from the fifth trace of a function).
+    ``TF_CPP_MIN_LOG_LEVEL`` is dropped so that the package's behaviour is tested.
+    """
+    import os
+    import re
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    out = tmp_path / "bench"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyod_efficientgan.cli",
+            "bench",
+            "--datasets",
+            "wine",
+            "synthetic",
+            "--detectors",
+            "EfficientGAN",
+            "AutoEncoder",
+            "L1Norm",
+            "--n-runs",
+            "6",
+            "--epochs",
+            "1",
+            "--n-jobs",
+            "2",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=600,
+    )
+    stderr = completed.stderr.decode(errors="replace")
+    assert completed.returncode == 0, stderr[-3000:]
+    assert completed.stdout.decode().splitlines() == [
+        completed.stdout.decode().splitlines()[0],
+        f"results in {out}",
+    ]
+    assert completed.stdout.decode().startswith("mean ROC AUC: EfficientGAN ")
+    bar = re.compile(r"^\s*\d+%\|.*\| \d+/36 \[")
+    others = [line for line in re.split(r"[\r\n]+", stderr) if line.strip() and not bar.match(line)]
+    assert not others, "\n".join(others[:20])
+    for noise in ("absl::InitializeLog", "oneDNN", "cuda", "cuInit", "retracing", "A worker stopped"):
+        assert noise not in stderr
+    assert pd.read_csv(out / "records.csv")["error"].isna().all()
