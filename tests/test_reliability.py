@@ -110,13 +110,20 @@ def test_values_beyond_float32_at_score_time_raise_clearly(quick_fitted, small_d
 )
 def test_fit_and_score_are_finite_for_any_shape_and_magnitude(n_rows, n_columns, log_scale, seed):
     X = np.random.default_rng(seed).normal(size=(n_rows, n_columns)) * 10.0**log_scale
-    try:
-        detector = tiny(epochs=1).fit(X)
-    except TrainingDivergedError:
-        return
+    # standard scaling brings every magnitude to unit scale: training must not diverge
+    detector = tiny(epochs=1).fit(X)
     scores = detector.decision_function(X)
     assert scores.shape == (n_rows,)
     assert np.all(np.isfinite(scores))
+    assert np.all(np.isfinite(detector.decision_scores_))
+
+
+def test_divergence_without_a_finite_epoch_raises_and_fits_nothing(small_data):
+    detector = tiny(learning_rate=1e12, preprocessing=None)
+    X = small_data[0] * 1e6
+    with pytest.raises(TrainingDivergedError, match="learning_rate"):
+        detector.fit(X)
+    assert not hasattr(detector, "model_") and not hasattr(detector, "decision_scores_")
 
 
 # ----------------------------------------------------------------- determinism
@@ -196,26 +203,59 @@ def test_detectors_fit_and_score_in_loky_workers(small_data):
 
 
 # ---------------------------------------------------------------------- memory
-@pytest.mark.slow
-def test_scoring_five_million_rows_runs_in_bounded_memory(quick_fitted):
-    import tracemalloc
+SCORE_MANY_ROWS = """
+import sys, numpy as np
+from pyod_efficientgan import EfficientGAN
 
-    n_rows = 5_000_000
-    X = (
-        np.random.default_rng(0)
-        .normal(size=(n_rows, quick_fitted.n_features_in_))
-        .astype(np.float32)
+def rss():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096
+
+X_train = np.random.default_rng(0).normal(size=(300, 6))
+detector = EfficientGAN(epochs=1, latent_dim=2, encoder_units=(8,), generator_units=(8,),
+                        discriminator_units=(8, 8), random_state=0).fit(X_train)
+n_rows = int(sys.argv[1])
+X = np.random.default_rng(1).normal(size=(n_rows, 6)).astype(np.float32)
+detector.decision_function(X[:100_000])  # trace and warm up before measuring
+before = rss()
+peak = before
+scores = np.empty(0)
+import threading
+done = threading.Event()
+
+def watch():
+    global peak
+    while not done.is_set():
+        peak = max(peak, rss())
+        done.wait(0.01)
+
+watcher = threading.Thread(target=watch)
+watcher.start()
+scores = detector.decision_function(X)
+done.set()
+watcher.join()
+peak = max(peak, rss())
+assert scores.shape == (n_rows,) and np.all(np.isfinite(scores))
+print(peak - before, X.nbytes, detector.score_batch_size)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
+def test_scoring_five_million_rows_runs_in_bounded_memory(tmp_path):
+    # Resident memory of a fresh process, sampled while it scores: tracemalloc would not
+    # see TensorFlow's allocator.
+    completed = subprocess.run(
+        [sys.executable, "-c", SCORE_MANY_ROWS, "5000000"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
-    tracemalloc.start()
-    try:
-        scores = quick_fitted.decision_function(X)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert scores.shape == (n_rows,) and np.all(np.isfinite(scores))
-    # The output (8 bytes a row) plus chunks of score_batch_size rows; never a copy of X.
-    assert peak < n_rows * 8 + 64 * quick_fitted.score_batch_size * quick_fitted.n_features_in_ * 8
-    assert peak < X.nbytes
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    added, input_bytes, batch_size = map(int, completed.stdout.split())
+    # the output (8 bytes a row) plus a few chunks of score_batch_size rows, never a copy
+    # of X (120 MB of float32 here)
+    assert added < 5_000_000 * 8 + 64 * batch_size * 6 * 8 + 64 * 2**20, added
+    assert added < input_bytes, (added, input_bytes)
 
 
 # ---------------------------------------------------------------- interruption
@@ -254,3 +294,119 @@ def test_keyboard_interrupt_keeps_previous_fit(small_data, quick_fitted, monkeyp
     with pytest.raises(KeyboardInterrupt):
         detector.fit(small_data[0][:100])
     np.testing.assert_array_equal(detector.decision_function(small_data[1]), before)
+
+
+# ------------------------------------------------- failed fits leave the state as it was
+def fitted_state(detector):
+    """Every attribute that fit sets (public ``*_`` and private), by value where possible."""
+    params = set(detector.get_params(deep=False))
+    return {k: v for k, v in vars(detector).items() if k not in params}
+
+
+def assert_same_state(before, after):
+    assert set(after) == set(before), set(after) ^ set(before)
+    for name, value in before.items():
+        if isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(after[name], value, err_msg=name)
+        else:
+            assert after[name] is value or after[name] == value, name
+
+
+@pytest.fixture
+def five_column_fit(small_data):
+    return tiny().fit(small_data[0][:, :5])
+
+
+@pytest.mark.xfail(reason="needs detector change", strict=True)
+def test_diverging_refit_on_another_width_keeps_the_previous_fit(five_column_fit, small_data):
+    detector = five_column_fit
+    X_test = small_data[1][:, :5]
+    scores = detector.decision_function(X_test)
+    before = fitted_state(detector)
+    detector.set_params(learning_rate=1e12, preprocessing=None)
+    with pytest.raises(FloatingPointError):
+        detector.fit(np.hstack([small_data[0], small_data[0][:, :1]]) * 1e6)
+    assert_same_state(before, fitted_state(detector))
+    assert detector.n_features_in_ == 5
+    np.testing.assert_array_equal(detector.decision_function(X_test), scores)
+
+
+@pytest.mark.xfail(reason="needs detector change", strict=True)
+def test_failure_after_training_keeps_the_previous_fit(five_column_fit, small_data, monkeypatch):
+    detector = five_column_fit
+    before = fitted_state(detector)
+
+    def fail(self):
+        raise FloatingPointError("while thresholding")
+
+    # fails after the new model was trained and the training rows scored
+    monkeypatch.setattr(EfficientGAN, "_process_decision_scores", fail)
+    with pytest.raises(FloatingPointError, match="while thresholding"):
+        detector.fit(small_data[0][:, :4])
+    assert_same_state(before, fitted_state(detector))
+
+
+@pytest.mark.xfail(reason="needs detector change", strict=True)
+def test_failed_first_fit_leaves_no_fitted_attribute(small_data):
+    detector = tiny(learning_rate=1e12, preprocessing=None)
+    with pytest.raises(FloatingPointError):
+        detector.fit(small_data[0] * 1e6)
+    assert fitted_state(detector) == {}
+
+
+@pytest.mark.xfail(reason="needs detector change", strict=True)
+def test_fit_chunks_interrupted_while_training_keeps_the_previous_fit(
+    five_column_fit, small_data
+):
+    detector = five_column_fit
+    before = fitted_state(detector)
+    X = small_data[0][:, :4]
+    calls = []
+
+    def chunks():
+        # read once for validation and scaling, then once per epoch: stop in the second epoch
+        calls.append(None)
+        if len(calls) == 3:
+            raise OSError("the chunk files went away")
+        return [X[:150], X[150:]]
+
+    # raised inside the tf.data pipeline, the error reaches fit_chunks wrapped by TensorFlow
+    with pytest.raises(Exception, match="the chunk files went away"):
+        detector.fit_chunks(chunks)
+    assert len(calls) == 3
+    assert_same_state(before, fitted_state(detector))
+
+
+# -------------------------------------- score parameters act the same way on every path
+@pytest.fixture(scope="module")
+def score_fit(small_data):
+    return tiny(epochs=3).fit(small_data[0])
+
+
+@pytest.mark.xfail(reason="needs detector change", strict=True)
+@pytest.mark.parametrize(
+    "params", [{"alpha": 0.0}, {"alpha": 1.0}, {"norm": 1}, {"score_method": "feature-matching"}]
+)
+def test_score_parameters_set_after_fit_act_on_every_path(score_fit, small_data, tmp_path, params):
+    import copy
+    import pickle
+
+    X_test = small_data[1]
+    detector = copy.deepcopy(score_fit)
+    default = detector.decision_function(X_test)
+    detector.set_params(**params)
+    direct = detector.decision_function(X_test)
+    assert not np.allclose(direct, default)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(detector)).decision_function(X_test),
+                                  direct)
+    detector.save(tmp_path / "d.egan")
+    np.testing.assert_array_equal(EfficientGAN.load(tmp_path / "d.egan").decision_function(X_test),
+                                  direct)
+    generator_loss, discriminator_loss = detector.score_components(X_test)
+    np.testing.assert_allclose(
+        direct, detector.alpha * generator_loss + (1 - detector.alpha) * discriminator_loss,
+        rtol=1e-5, atol=1e-6,
+    )
+    # the same parameters given before fit give the same scores
+    refit = tiny(epochs=3, **params).fit(small_data[0])
+    np.testing.assert_allclose(refit.decision_function(X_test), direct, rtol=1e-5, atol=1e-6)
