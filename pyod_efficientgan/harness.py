@@ -866,48 +866,136 @@ def _detector_params(name, params):
 
 
 # ---------------------------------------------------------------- figure
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*", "<", ">")
+"""Marker of the i-th detector in :func:`plot_roc` (its colour is ``C{i}``)."""
+
+
 def plot_roc(records, datasets, detectors, path):
-    """Save grouped bars of the ROC AUC per dataset and detector (error bars: std).
+    """Save a dot plot of the test ROC AUC: one row per dataset, one marker per detector.
+
+    The rows are sorted by their mean over the detectors (highest first); a
+    grey line spans each row's lowest to highest detector. A panel above it
+    gives, per detector, the mean ROC AUC over the datasets (its marker and
+    value) and the average rank (1 = best; a failure ranks last), best rank
+    first. The legend sits above both panels, outside the data. The figure
+    grows with the number of datasets and stays readable from 4 to 50.
 
     Parameters
     ----------
     records : pandas.DataFrame
-        Output of :func:`run_benchmark`.
+        Output of :func:`run_benchmark` (columns ``dataset``, ``detector``,
+        ``run`` and ``roc``).
     datasets : list of Dataset
-        Bar groups, in order.
+        The datasets; only their ``name`` is used.
     detectors : sequence of str
-        Bars of a group, in order.
+        Detectors, in legend order (each keeps its colour and marker).
     path : str or path-like
         PNG file to write.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        The saved figure: its axes are the detector panel and the dataset panel.
     """
-    import matplotlib
+    from matplotlib.figure import Figure  # no pyplot: the user's backend is left alone
+    from matplotlib.lines import Line2D
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
+    detectors = list(detectors)
+    means = records.pivot_table(
+        index="dataset", columns="detector", values="roc", aggfunc="mean", dropna=False
+    ).reindex(index=[d.name for d in datasets], columns=detectors)
+    order = means.mean(axis=1).sort_values(ascending=False, kind="stable").index
+    means = means.loc[order]
+    ranks = average_ranks(means, detectors)
+    overall = means.mean(axis=0)
+    by_rank = sorted(detectors, key=lambda name: (ranks[name], -np.nan_to_num(overall[name])))
+    n_sets, n_detectors = len(means), len(detectors)
+    n_runs = int(records["run"].nunique()) if len(records) else 0
+    style = {
+        name: {"color": f"C{i % 10}", "marker": _MARKERS[i % len(_MARKERS)]}
+        for i, name in enumerate(detectors)
+    }
 
-    means = metric_table(records, "roc", datasets, detectors, "mean")[list(detectors)]
-    stds = metric_table(records, "roc", datasets, detectors, "std")[list(detectors)]
-    n_groups, n_bars = len(datasets), len(detectors)
-    width = 0.8 / n_bars
-    figure = Figure(figsize=(max(6.0, 0.9 * n_groups + 2), 4.5))
-    axes = figure.subplots()
-    positions = np.arange(n_groups)
-    for index, name in enumerate(detectors):
-        axes.bar(
-            positions + (index - (n_bars - 1) / 2) * width,
-            means[name].to_numpy(),
-            width,
-            yerr=stds[name].fillna(0).to_numpy(),
-            capsize=2,
-            label=f"{name} (mean {means[name].mean():.3f})",
-        )
-    axes.axhline(0.5, color="grey", linewidth=0.8, linestyle="--")
-    axes.set_xticks(positions, [d.name for d in datasets], rotation=45, ha="right")
-    axes.set_ylim(0, 1.05)
-    axes.set_ylabel("test ROC AUC")
-    axes.set_title("ROC AUC per dataset (mean ± std over runs)")
-    axes.legend(fontsize="small", ncols=min(n_bars, 4), loc="lower left")
-    figure.savefig(path, dpi=110, bbox_inches="tight")
+    values = means.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    low = min(0.5, finite.min() if finite.size else 0.5)
+    low = np.floor((low - 0.02) * 20) / 20
+    row_height = 0.24 if n_sets > 20 else 0.3
+    figure = Figure(
+        figsize=(8.0, 1.5 + row_height * (n_sets + n_detectors + 2)), layout="constrained"
+    )
+    top, bottom = figure.subplots(
+        2, 1, sharex=True, height_ratios=[n_detectors + 0.8, n_sets + 0.8]
+    )
+
+    # per detector: mean ROC AUC over the datasets, labelled with the average rank
+    for row, name in enumerate(by_rank):
+        n_ok = int(means[name].notna().sum())
+        top.scatter(overall[name], row, s=50, zorder=3, **style[name])
+        if n_ok:
+            top.annotate(
+                f"{overall[name]:.3f}",
+                (overall[name], row),
+                xytext=(7, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+            )
+    labels = []
+    for name in by_rank:
+        n_ok = int(means[name].notna().sum())
+        failed = "" if n_ok == n_sets else f", {n_sets - n_ok} failed"
+        labels.append(f"{name}  (rank {ranks[name]:.2f}{failed})")
+    top.set_yticks(range(n_detectors), labels, fontsize=8.5)
+    top.set_ylim(n_detectors - 0.4, -0.6)
+    runs = f"{n_runs} run" + ("s" if n_runs != 1 else "")
+    top.set_title(
+        f"Mean test ROC AUC over the {n_sets} datasets ({runs} each), by average rank",
+        fontsize=9.5,
+        loc="left",
+    )
+
+    # per dataset: one marker per detector, a grey line from the lowest to the highest
+    for row, (_, cells) in enumerate(means.iterrows()):
+        if row % 2:
+            bottom.axhspan(row - 0.5, row + 0.5, color="0.95", zorder=0, linewidth=0)
+        present = cells.dropna()
+        if len(present):
+            bottom.plot(
+                [present.min(), present.max()], [row, row], color="0.7", linewidth=1, zorder=1
+            )
+        for name, value in present.items():
+            bottom.scatter(value, row, s=30, alpha=0.85, zorder=3, linewidths=0, **style[name])
+    bottom.set_yticks(range(n_sets), list(means.index), fontsize=8.5 if n_sets <= 30 else 7.5)
+    bottom.set_ylim(n_sets - 0.5, -0.5)
+    bottom.set_title(
+        "Per dataset, by the mean over the detectors (dashed: chance)",
+        fontsize=9,
+        loc="left",
+    )
+    bottom.set_xlabel("test ROC AUC")
+    if n_sets > 20:  # a tall figure: x labels at the top of the dataset panel too
+        bottom.tick_params(labeltop=True)
+    for axes in (top, bottom):
+        axes.axvline(0.5, color="0.5", linewidth=0.8, linestyle="--", zorder=1)
+        axes.grid(axis="x", color="0.88", linewidth=0.6)
+        axes.set_axisbelow(True)
+        axes.tick_params(axis="y", length=0)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+    bottom.set_xlim(low, 1.0 + 0.01)
+
+    handles = [Line2D([], [], linestyle="", markersize=7, **style[name]) for name in detectors]
+    figure.legend(
+        handles,
+        detectors,
+        loc="outside upper center",
+        ncols=n_detectors if n_detectors <= 6 else -(-n_detectors // 2),
+        fontsize=9,
+        frameon=False,
+    )
+    figure.savefig(path, dpi=120)
+    return figure
 
 
 def write_results(out, records, datasets, detectors, config):

@@ -388,3 +388,38 @@ def test_cli_run_writes_only_the_bar_and_the_result_lines(tmp_path):
     for noise in ("absl::InitializeLog", "oneDNN", "cuda", "cuInit", "retracing", "A worker stopped"):
         assert noise not in stderr
     assert pd.read_csv(out / "records.csv")["error"].isna().all()
+
+
+# ------------------------------------------------------------------ figure
+def _synthetic_records(n_datasets, detectors, n_runs=2, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for index in range(n_datasets):
+        level = rng.uniform(0.4, 1.0)
+        for run in range(n_runs):
+            for name in detectors:
+                roc = float(np.clip(level + rng.normal(0, 0.05), 0, 1))
+                rows.append({"dataset": f"set{index:02d}", "detector": name, "run": run, "roc": roc})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("n_datasets", [4, 47])
+def test_roc_figure_rows_sorted_by_mean_and_ranks_panel(tmp_path, n_datasets):
+    detectors = ["EfficientGAN", "IForest", "AutoEncoder", "L1Norm", "KNN", "Broken"]
+    records = _synthetic_records(n_datasets, detectors)
+    records.loc[records["detector"] == "Broken", "roc"] = np.nan
+    datasets = [Dataset(name, np.zeros((2, 1)), np.array([0, 1])) for name in records["dataset"].unique()]
+    path = tmp_path / "roc.png"
+    figure = harness.plot_roc(records, datasets, detectors, path)
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    top, bottom = figure.axes
+    means = records.groupby(["dataset", "detector"])["roc"].mean().unstack()[detectors]
+    expected = means.mean(axis=1).sort_values(ascending=False, kind="stable").index
+    assert [t.get_text() for t in bottom.get_yticklabels()] == list(expected)
+    ranks = harness.average_ranks(means, detectors)
+    labels = [t.get_text() for t in top.get_yticklabels()]
+    assert labels[-1] == f"Broken  (rank {ranks['Broken']:.2f}, {n_datasets} failed)"
+    by_rank = sorted(detectors, key=lambda d: (ranks[d], -np.nan_to_num(means[d].mean())))
+    assert [label.split()[0] for label in labels] == by_rank  # ties: higher mean first
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == detectors
+    assert figure.get_figheight() > 0.2 * n_datasets  # rows keep their height
