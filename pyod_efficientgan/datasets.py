@@ -8,6 +8,8 @@ Every loader returns a :class:`Dataset` of rows ``X`` (float64) and labels
   variable ``PYOD_EFFICIENTGAN_ODDS_DIR``. :data:`ODDS_BENCHMARK` names the 17
   files of PyOD's ``notebooks/benchmark.py``.
 * :func:`load_npz` reads any ``.npz`` file holding ``X`` and ``y``.
+* :func:`load_table` reads your own table, a CSV or Parquet file with one
+  column of 0/1 labels named by ``label_column`` and numeric features.
 * :func:`load_embedded` builds the default datasets from data that ships with
   scikit-learn and PyOD, following the ODDS / ADBench recipes (one class,
   down-sampled, is the outlier class). :data:`EMBEDDED_DATASETS` lists them;
@@ -201,6 +203,104 @@ def load_npz(path, name=None):
         if missing:
             raise KeyError(f"{str(path)!r} lacks the arrays {sorted(missing)}.")
         return _checked(name or path.stem, content["X"], content["y"], path)
+
+
+TABLE_SUFFIXES = (".csv", ".parquet")
+"""File suffixes read by :func:`load_table` (and by :func:`load_dataset` as tables)."""
+
+
+def _listed(names, limit=12):
+    names = list(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(repr(n) if isinstance(n, str) else str(n) for n in names[:limit]) + more
+
+
+def load_table(path, label_column, name=None):
+    """Load a CSV or Parquet table: one column of 0/1 labels, the others numeric features.
+
+    CSV files are read with :func:`pandas.read_csv` (a header row is
+    expected), Parquet files with :func:`pandas.read_parquet` (needs
+    :mod:`pyarrow`, in the ``scale`` extra). There is no default label
+    column: PyOD's ``notebooks/benchmark.py`` reads ODDS ``.mat`` files
+    (``X`` and ``y``), not tables, so no convention is borrowed from it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv`` or ``.parquet`` file.
+    label_column : str
+        Name of the column of labels: 1 (or True) for an outlier, 0 (or False)
+        for an inlier. Every other column is a feature.
+    name : str or None, default=None
+        Name of the dataset; defaults to the file name without suffix.
+
+    Returns
+    -------
+    dataset : Dataset
+
+    Raises
+    ------
+    ValueError
+        When ``label_column`` is not given or not a column, when a label is
+        missing or not 0/1, or when a feature column is not numeric or holds
+        a missing value.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix not in TABLE_SUFFIXES:
+        raise ValueError(f"{str(path)!r} is not a table: expected one of {TABLE_SUFFIXES}.")
+    if path.suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(path)
+        except ImportError as error:
+            raise ImportError(
+                f"Reading {str(path)!r} needs pyarrow: pip install pyarrow (or the 'scale' extra)."
+            ) from error
+    else:
+        frame = pd.read_csv(path)
+    if label_column is None:
+        raise ValueError(
+            f"{str(path)!r}: name the column of 0/1 outlier labels (--label-column NAME, or "
+            f"label_column=); its columns are {_listed(frame.columns)}."
+        )
+    if label_column not in frame.columns:
+        raise ValueError(
+            f"{str(path)!r} has no label column {label_column!r}; its columns are "
+            f"{_listed(frame.columns)}."
+        )
+    labels = frame[label_column]
+    if labels.isna().any():
+        raise ValueError(
+            f"{str(path)!r}: the label column {label_column!r} has {int(labels.isna().sum())} "
+            "missing value(s); every row needs a 0/1 label."
+        )
+    values = pd.unique(labels)
+    binary = labels.dtype == bool or (
+        pd.api.types.is_numeric_dtype(labels) and set(values.tolist()) <= {0, 1}
+    )
+    if not binary:
+        raise ValueError(
+            f"{str(path)!r}: the label column {label_column!r} must hold 0 (inlier) and 1 "
+            f"(outlier), got the values {_listed(sorted(values.tolist(), key=str))}."
+        )
+    features = frame.drop(columns=[label_column])
+    if features.shape[1] == 0:
+        raise ValueError(f"{str(path)!r} has no feature column besides {label_column!r}.")
+    text = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
+    if text:
+        raise ValueError(
+            f"{str(path)!r}: the feature column(s) {_listed(text)} are not numeric; encode "
+            "them as numbers or drop them first."
+        )
+    gaps = features.columns[features.isna().any()].tolist()
+    if gaps:
+        raise ValueError(
+            f"{str(path)!r}: the feature column(s) {_listed(gaps)} hold missing values; "
+            "impute or drop those rows first."
+        )
+    source = f"{path} (label column {label_column!r})"
+    return _checked(name or path.stem, features.to_numpy(np.float64), labels.astype(int), source)
 
 
 def subsample(dataset, max_samples, random_state=0):
@@ -404,12 +504,13 @@ def load_embedded(name, random_state=EMBEDDED_SEED):
     return EMBEDDED_DATASETS[name](random_state)
 
 
-def load_dataset(name, data_dir=None):
+def load_dataset(name, data_dir=None, label_column=None):
     """Load a dataset by name or path.
 
-    A name ending in ``.npz`` or ``.mat`` is a file path; otherwise, with an
-    ODDS folder (``data_dir`` or the environment variable) the name is an
-    ODDS file in it, else an embedded dataset.
+    A name ending in ``.npz``, ``.mat``, ``.csv`` or ``.parquet`` is a file
+    path (tables are read by :func:`load_table`, with ``label_column``);
+    otherwise, with an ODDS folder (``data_dir`` or the environment variable)
+    the name is an ODDS file in it, else an embedded dataset.
 
     Parameters
     ----------
@@ -417,6 +518,8 @@ def load_dataset(name, data_dir=None):
         Dataset name or file path.
     data_dir : str or path-like or None, default=None
         ODDS folder.
+    label_column : str or None, default=None
+        Label column of a CSV or Parquet file (required for those).
 
     Returns
     -------
@@ -426,6 +529,8 @@ def load_dataset(name, data_dir=None):
         return load_npz(name)
     if name.endswith(".mat"):
         return load_mat(name)
+    if name.endswith(TABLE_SUFFIXES):
+        return load_table(name, label_column)
     if data_dir is not None:
         return load_odds(name, data_dir)
     if name in EMBEDDED_DATASETS:
@@ -433,7 +538,7 @@ def load_dataset(name, data_dir=None):
     if odds_dir() is None:
         raise FileNotFoundError(
             f"Unknown dataset {name!r}: not one of the embedded datasets "
-            f"{sorted(EMBEDDED_DATASETS)}, not a .mat/.npz path, and no ODDS folder (pass "
-            f"data_dir or set {ODDS_DIR_ENV})."
+            f"{sorted(EMBEDDED_DATASETS)}, not a .mat/.npz/.csv/.parquet path, and no ODDS "
+            f"folder (pass data_dir or set {ODDS_DIR_ENV})."
         )
     return load_odds(name)

@@ -1061,8 +1061,15 @@ def add_arguments(parser):
         help=(
             "datasets: names of embedded sets (default: all of "
             f"{', '.join(EMBEDDED_DATASETS)}), ODDS names when an ODDS folder is given "
-            "('all' = PyOD's 17), .mat/.npz paths, or folders of such files (all of them)"
+            "('all' = PyOD's 17), .mat/.npz paths, or folders of such files (all of them), "
+            "or .csv/.parquet tables (with --label-column)"
         ),
+    )
+    parser.add_argument(
+        "--label-column",
+        default=None,
+        metavar="NAME",
+        help="column of 0/1 outlier labels in .csv/.parquet datasets (required for those)",
     )
     parser.add_argument(
         "--data-dir",
@@ -1139,8 +1146,11 @@ def run(args):
         print("bench: --n-runs must be at least 1", file=sys.stderr)
         return 2
     try:
-        datasets = [load_dataset(name, args.data_dir) for name in _dataset_names(args)]
-    except (OSError, KeyError, ValueError) as error:
+        datasets = [
+            load_dataset(name, args.data_dir, label_column=args.label_column)
+            for name in _dataset_names(args)
+        ]
+    except (OSError, KeyError, ValueError, ImportError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     if args.max_samples is not None:
@@ -1198,6 +1208,8 @@ def _argv_of(args):
         argv += ["--datasets", *args.datasets]
     if args.data_dir is not None:
         argv += ["--data-dir", str(args.data_dir)]
+    if args.label_column is not None:
+        argv += ["--label-column", args.label_column]
     argv += ["--detectors", *args.detectors, "--n-runs", str(args.n_runs), "--seed", str(args.seed)]
     if args.max_samples is not None:
         argv += ["--max-samples", str(args.max_samples)]

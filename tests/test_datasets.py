@@ -1,6 +1,7 @@
-"""Tests of the dataset loaders (ODDS .mat, .npz, embedded recipes)."""
+"""Tests of the dataset loaders (ODDS .mat, .npz, CSV/Parquet tables, embedded recipes)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.io
 
@@ -14,6 +15,7 @@ from pyod_efficientgan.datasets import (
     load_mat,
     load_npz,
     load_odds,
+    load_table,
     odds_dir,
 )
 
@@ -137,3 +139,64 @@ def test_real_odds_folder():
     cardio = load_odds("cardio")
     assert cardio.X.shape == (1831, 21)
     assert cardio.y.sum() == 176
+
+
+# ------------------------------------------------------------------ tables
+@pytest.fixture
+def table():
+    """Six rows: two numeric features, an int 0/1 label column named 'is_outlier'."""
+    return pd.DataFrame(
+        {
+            "a": [0.0, 1.0, 2.0, 3.0, 4.0, 50.0],
+            "is_outlier": [0, 0, 0, 0, 0, 1],
+            "b": [1, 2, 3, 4, 5, 60],
+        }
+    )
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_load_table_reads_features_and_the_named_label(tmp_path, table, suffix):
+    path = tmp_path / f"mine{suffix}"
+    table.to_csv(path, index=False) if suffix == ".csv" else table.to_parquet(path)
+    for dataset in (load_table(path, "is_outlier"), load_dataset(str(path), label_column="is_outlier")):
+        assert dataset.name == "mine"
+        np.testing.assert_array_equal(dataset.X, table[["a", "b"]].to_numpy(float))
+        np.testing.assert_array_equal(dataset.y, [0, 0, 0, 0, 0, 1])
+        assert "is_outlier" in dataset.source
+
+
+def test_load_table_accepts_boolean_labels(tmp_path, table):
+    table["is_outlier"] = table["is_outlier"].astype(bool)
+    table.to_parquet(tmp_path / "flags.parquet")
+    assert load_table(tmp_path / "flags.parquet", "is_outlier").y.tolist() == [0, 0, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("change", "label_column", "match"),
+    [
+        (None, None, r"name the column of 0/1 outlier labels.*'a', 'is_outlier', 'b'"),
+        (None, "label", r"no label column 'label'; its columns are 'a', 'is_outlier', 'b'"),
+        ({"is_outlier": [0, 0, 1, 2, 0, 1]}, "is_outlier", r"must hold 0 \(inlier\) and 1.*0, 1, 2"),
+        ({"is_outlier": [1, 1, -1, 1, 1, -1]}, "is_outlier", r"must hold 0 \(inlier\) and 1.*-1, 1"),
+        ({"is_outlier": list("nnnnna")}, "is_outlier", r"must hold 0 \(inlier\) and 1.*'a', 'n'"),
+        ({"is_outlier": [0, 0, None, 0, 0, 1]}, "is_outlier", r"has 1 missing value"),
+        ({"b": list("xyzxyz")}, "is_outlier", r"feature column\(s\) 'b' are not numeric"),
+        ({"a": [0.0, None, 2.0, 3.0, 4.0, 5.0]}, "is_outlier", r"feature column\(s\) 'a' hold missing"),
+    ],
+    ids=["no-label-column", "missing-column", "three-values", "minus-one", "strings", "missing-label",
+         "text-feature", "missing-feature"],
+)
+def test_load_table_errors(tmp_path, table, change, label_column, match):
+    for column, values in (change or {}).items():
+        table[column] = values
+    table.to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match=match):
+        load_table(tmp_path / "bad.csv", label_column)
+
+
+def test_load_table_needs_a_feature_and_a_table_suffix(tmp_path):
+    pd.DataFrame({"y": [0, 1]}).to_csv(tmp_path / "only.csv", index=False)
+    with pytest.raises(ValueError, match="no feature column besides 'y'"):
+        load_table(tmp_path / "only.csv", "y")
+    with pytest.raises(ValueError, match="is not a table"):
+        load_table(tmp_path / "x.txt", "y")

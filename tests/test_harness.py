@@ -423,3 +423,22 @@ def test_roc_figure_rows_sorted_by_mean_and_ranks_panel(tmp_path, n_datasets):
     assert [label.split()[0] for label in labels] == by_rank  # ties: higher mean first
     assert [t.get_text() for t in figure.legends[0].get_texts()] == detectors
     assert figure.get_figheight() > 0.2 * n_datasets  # rows keep their height
+
+
+# ------------------------------------------------------------ your own data
+def test_cli_reads_a_csv_table_with_its_label_column(bench_only_cli, tmp_path, capsys):
+    dataset = _separable("own", seed=3)
+    frame = pd.DataFrame(dataset.X, columns=[f"f{i}" for i in range(4)])
+    frame.insert(2, "outlier", dataset.y)
+    frame.to_csv(tmp_path / "own.csv", index=False)
+    argv = ["bench", "--datasets", str(tmp_path / "own.csv"), "--detectors", "L1Norm", "IForest"]
+    argv += ["--n-runs", "1", "--n-jobs", "1", "--no-progress", "--out", str(tmp_path / "out")]
+    assert cli.main(argv) == 2
+    assert "name the column of 0/1 outlier labels (--label-column NAME" in capsys.readouterr().err
+    assert cli.main([*argv, "--label-column", "nope"]) == 2
+    assert "no label column 'nope'" in capsys.readouterr().err
+    assert cli.main([*argv, "--label-column", "outlier"]) == 0
+    roc = pd.read_csv(tmp_path / "out" / "roc.csv", index_col="dataset")
+    assert list(roc.index) == ["own"] and roc.loc["own", "#dims"] == 4
+    assert roc.loc["own", "L1Norm"] == pytest.approx(1.0)
+    assert "--label-column outlier" in (tmp_path / "out" / "summary.md").read_text()
