@@ -18,23 +18,25 @@ from sklearn.metrics import make_scorer, roc_auc_score
 from sklearn.model_selection import GridSearchCV, PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from synthetic import FAST, MARGIN, l1_norm_roc, off_plane_data, untrained_roc
 
 from pyod_efficientgan import EfficientGAN
 
-ROC_FLOOR = 0.8
-# Small networks that still learn the inliers of the small split in a few seconds: with these
-# sizes, standard scaling and a higher learning rate train reliably in 10 epochs.
-SMALL = dict(
-    latent_dim=4,
-    encoder_units=(16,),
-    generator_units=(16,),
-    discriminator_units=(16, 16),
-    preprocessing="standard",
-    learning_rate=5e-3,
-    epochs=10,
-    batch_size=32,
-    random_state=0,
-)
+ROC_FLOOR = 0.75
+# Small networks that learn the plane of the off-plane data in a few seconds (tests/synthetic.py).
+SMALL = {**FAST, "preprocessing": "standard"}
+
+
+@pytest.fixture(scope="module")
+def small_data():
+    """Data on which the L1 norm of the row and an untrained model rank outliers low."""
+    return off_plane_data()
+
+
+@pytest.fixture(scope="module")
+def baseline_roc(small_data):
+    X_train, X_test, _, y_test = small_data
+    return max(l1_norm_roc(X_train, X_test, y_test), untrained_roc(X_train, X_test, y_test, **SMALL))
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +67,9 @@ def score_matrices(egan, frames, small_data):
     return standardizer(train, test)
 
 
-def test_efficientgan_alone_beats_the_floor(egan, frames, small_data):
-    assert roc_auc_score(small_data[3], egan.decision_function(frames[1])) >= ROC_FLOOR
+def test_efficientgan_alone_beats_the_baselines(egan, frames, small_data, baseline_roc):
+    roc = roc_auc_score(small_data[3], egan.decision_function(frames[1]))
+    assert roc >= ROC_FLOOR and roc >= baseline_roc + MARGIN, (roc, baseline_roc)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +83,7 @@ def test_efficientgan_alone_beats_the_floor(egan, frames, small_data):
     ],
     ids=["average", "maximization", "median", "aom", "moa"],
 )
-def test_combination_of_standardized_scores(score_matrices, small_data, combine):
+def test_combination_of_standardized_scores(score_matrices, small_data, combine, baseline_roc):
     train_norm, test_norm = score_matrices
     assert test_norm.shape == (len(small_data[1]), 4)
     # standardizer fits on the training scores: each column has mean 0 and std 1 there
@@ -88,7 +91,8 @@ def test_combination_of_standardized_scores(score_matrices, small_data, combine)
     np.testing.assert_allclose(train_norm.std(axis=0), 1, atol=1e-8)
     combined = combine(test_norm)
     assert combined.shape == (len(small_data[1]),)
-    assert roc_auc_score(small_data[3], combined) >= ROC_FLOOR
+    # the peers (IForest, KNN, HBOS) do worse than EfficientGAN on these rows
+    assert roc_auc_score(small_data[3], combined) >= baseline_roc + MARGIN
 
 
 def test_lscp_with_efficientgan(small_data):
@@ -105,7 +109,7 @@ def test_lscp_with_efficientgan(small_data):
     # n_jobs=2 fits EfficientGAN in loky workers, each importing TensorFlow: slow
     [1, pytest.param(2, marks=pytest.mark.slow)],
 )
-def test_suod_with_efficientgan(small_data, n_jobs):
+def test_suod_with_efficientgan(small_data, n_jobs, baseline_roc):
     from pyod.models.suod import SUOD
 
     X_train, X_test, _, y_test = small_data
@@ -118,8 +122,9 @@ def test_suod_with_efficientgan(small_data, n_jobs):
     fitted_egan = suod.model_.base_estimators[0]
     # fitted in a worker and sent back (pickled) when n_jobs > 1: still scores
     assert isinstance(fitted_egan, EfficientGAN) and hasattr(fitted_egan, "model_")
-    assert roc_auc_score(y_test, fitted_egan.decision_function(X_test)) >= ROC_FLOOR
-    assert roc_auc_score(y_test, suod.decision_function(X_test)) >= ROC_FLOOR
+    roc = roc_auc_score(y_test, fitted_egan.decision_function(X_test))
+    assert roc >= ROC_FLOOR and roc >= baseline_roc + MARGIN, (roc, baseline_roc)
+    assert roc_auc_score(y_test, suod.decision_function(X_test)) >= baseline_roc + MARGIN
 
 
 # ------------------------------------------------------------------------ PyThresh
@@ -142,8 +147,8 @@ def test_pythresh_thresholder_decides_the_labels(thresholded, small_data):
     test_labels = thresholded.predict(X_test)
     assert_array_equal(test_labels, thresholded.contamination.predict(
         thresholded.decision_function(X_test)))
-    # the thresholder flags mostly true outliers
-    assert y_test[test_labels == 1].mean() >= 0.5
+    # the flagged rows hold at least three times the outlier share of the test rows
+    assert y_test[test_labels == 1].mean() >= 3 * y_test.mean()
 
 
 # ---------------------------------------------------------------------- sklearn
@@ -162,7 +167,7 @@ def test_clone_get_params_set_params(egan):
     assert isinstance(with_thresholder.contamination, IQR)
 
 
-def test_pipeline_fit_and_decision_function(frames, small_data):
+def test_pipeline_fit_and_decision_function(frames, small_data, baseline_roc):
     pipeline = Pipeline(
         [("scale", StandardScaler()), ("detector", EfficientGAN(**{**SMALL, "preprocessing": None}))]
     )
@@ -173,7 +178,8 @@ def test_pipeline_fit_and_decision_function(frames, small_data):
     assert not [w for w in caught if "feature names" in str(w.message)]
     assert_array_equal(pipeline.feature_names_in_, frames[0].columns)
     assert scores.shape == (len(frames[1]),)
-    assert roc_auc_score(small_data[3], scores) >= ROC_FLOOR
+    roc = roc_auc_score(small_data[3], scores)
+    assert roc >= ROC_FLOOR and roc >= baseline_roc + MARGIN, (roc, baseline_roc)
     detector = pipeline.named_steps["detector"]
     assert_array_equal(detector.labels_, pipeline.predict(frames[0]))
 
@@ -249,7 +255,7 @@ def test_merged_knowledge_dir(tmp_path):
     assert engine.kb.routing_rules == bundled.routing_rules
 
 
-def test_adengine_lists_plans_builds_and_runs_efficientgan(small_data):
+def test_adengine_lists_plans_builds_and_runs_efficientgan(small_data, baseline_roc):
     from pyod_efficientgan.adengine import make_engine
 
     X_train, X_test, _, y_test = small_data
@@ -271,4 +277,5 @@ def test_adengine_lists_plans_builds_and_runs_efficientgan(small_data):
     result = engine.run_detection(X_train, plan, X_test=X_test)
     assert isinstance(result["detector"], EfficientGAN)
     assert result["n_anomalies"] == int(result["labels_train"].sum()) > 0
-    assert roc_auc_score(y_test, result["scores_test"]) >= ROC_FLOOR
+    roc = roc_auc_score(y_test, result["scores_test"])
+    assert roc >= ROC_FLOOR and roc >= baseline_roc + MARGIN, (roc, baseline_roc)
