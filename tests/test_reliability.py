@@ -317,7 +317,6 @@ def five_column_fit(small_data):
     return tiny().fit(small_data[0][:, :5])
 
 
-@pytest.mark.xfail(reason="needs detector change", strict=True)
 def test_diverging_refit_on_another_width_keeps_the_previous_fit(five_column_fit, small_data):
     detector = five_column_fit
     X_test = small_data[1][:, :5]
@@ -331,7 +330,6 @@ def test_diverging_refit_on_another_width_keeps_the_previous_fit(five_column_fit
     np.testing.assert_array_equal(detector.decision_function(X_test), scores)
 
 
-@pytest.mark.xfail(reason="needs detector change", strict=True)
 def test_failure_after_training_keeps_the_previous_fit(five_column_fit, small_data, monkeypatch):
     detector = five_column_fit
     before = fitted_state(detector)
@@ -346,7 +344,6 @@ def test_failure_after_training_keeps_the_previous_fit(five_column_fit, small_da
     assert_same_state(before, fitted_state(detector))
 
 
-@pytest.mark.xfail(reason="needs detector change", strict=True)
 def test_failed_first_fit_leaves_no_fitted_attribute(small_data):
     detector = tiny(learning_rate=1e12, preprocessing=None)
     with pytest.raises(FloatingPointError):
@@ -354,7 +351,6 @@ def test_failed_first_fit_leaves_no_fitted_attribute(small_data):
     assert fitted_state(detector) == {}
 
 
-@pytest.mark.xfail(reason="needs detector change", strict=True)
 def test_fit_chunks_interrupted_while_training_keeps_the_previous_fit(
     five_column_fit, small_data
 ):
@@ -383,7 +379,6 @@ def score_fit(small_data):
     return tiny(epochs=3).fit(small_data[0])
 
 
-@pytest.mark.xfail(reason="needs detector change", strict=True)
 @pytest.mark.parametrize(
     "params", [{"alpha": 0.0}, {"alpha": 1.0}, {"norm": 1}, {"score_method": "feature-matching"}]
 )
