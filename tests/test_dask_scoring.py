@@ -1,15 +1,14 @@
 """Scoring Dask arrays and DataFrames on a LocalCluster: same scores as in memory."""
 
+import dask.array as da
+import dask.dataframe as dd
+import distributed
 import numpy as np
 import pandas as pd
 import pytest
 
-da = pytest.importorskip("dask.array")
-dd = pytest.importorskip("dask.dataframe")
-distributed = pytest.importorskip("distributed")
-
-from pyod_efficientgan import EfficientGAN  # noqa: E402
-from pyod_efficientgan.dask_scoring import decision_function  # noqa: E402
+from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.dask_scoring import decision_function
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """plot_history and plot_scores draw the right artists (Agg backend, no display)."""
 
+import matplotlib
 import numpy as np
 import pytest
 
-matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
