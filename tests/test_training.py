@@ -2,6 +2,7 @@
 
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -102,18 +103,80 @@ def test_auto_epochs_give_small_data_a_step_budget():
     assert EfficientGAN(epochs=7)._resolve_epochs(n_train=10, batch_size=50) == 7
 
 
-def test_early_stopping_logs_criterion_and_restores_best_epoch(small_data):
-    detector = EfficientGAN(epochs=40, patience=2, validation_size=0.2, random_state=0).fit(
-        small_data[0]
-    )
+class RecordTestTimeState(keras.callbacks.Callback):
+    """At every round end: a copy of the test-time (EMA) weights and the scores they give."""
+
+    def __init__(self, x):
+        super().__init__()
+        self.x = x
+        self.weights = []
+        self.scores = []
+        self._scorer = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        from pyod_efficientgan.training import ScoreFunction
+
+        if self._scorer is None:
+            self._scorer = ScoreFunction(self.model, "cross-entropy", 2, 0.9)
+        self.weights.append(
+            [keras.ops.convert_to_numpy(w).copy() for w in self.model.averaged_weights]
+        )
+        self.scores.append(self._scorer(self.x)[0])
+
+
+EARLY_STOPPING = dict(
+    # 240 training rows in batches of 50: 5 steps an epoch. 41 epochs (a prime) make
+    # every round one epoch, so `patience` counts epochs. At this learning rate the
+    # held-out reconstruction error turns up after a few epochs.
+    epochs=41,
+    batch_size=50,
+    learning_rate=1e-2,
+    patience=3,
+    validation_size=0.2,
+    latent_dim=2,
+    encoder_units=(8,),
+    generator_units=(8,),
+    discriminator_units=(8, 8),
+    preprocessing=None,
+    random_state=0,
+)
+
+
+@pytest.fixture(scope="module")
+def stopped_early(small_data):
+    X = small_data[0]
+    X = ((X - X.mean(axis=0)) / X.std(axis=0)).astype("float32")  # scaled as the detector would
+    recorder = RecordTestTimeState(X)
+    detector = EfficientGAN(**EARLY_STOPPING).fit(X, callbacks=[recorder])
+    return detector, recorder, X
+
+
+def test_early_stopping_stops_early_at_the_lowest_criterion(stopped_early):
+    detector, recorder, _ = stopped_early
     criterion = detector.history_["val_reconstruction_error"]
     rounds = detector.history_["epoch"]
-    assert len(criterion) == len(rounds) == len(detector.history_["d_loss"])
+    assert rounds == list(range(1, len(rounds) + 1))  # one epoch a round
+    assert len(criterion) == len(detector.history_["d_loss"]) == len(recorder.weights)
+    assert rounds[-1] < EARLY_STOPPING["epochs"], "training did not stop early"
     best = int(np.argmin(criterion))
-    assert detector.best_epoch_ == rounds[best]
-    # Training stopped once `patience` epochs (whole rounds) passed without improvement.
-    patience_rounds = math.ceil(2 / rounds[0])
-    assert rounds[-1] == 40 or len(criterion) == best + 1 + patience_rounds
+    assert detector.best_epoch_ == rounds[best] < rounds[-1]
+    # it stopped once `patience` epochs passed without improvement
+    assert len(criterion) == best + 1 + EARLY_STOPPING["patience"]
+    assert int(detector.model_.d_optimizer.iterations) == rounds[-1] * 5
+
+
+def test_early_stopping_restores_the_test_time_weights_of_the_best_epoch(stopped_early):
+    detector, recorder, X = stopped_early
+    best = detector.best_epoch_ - 1
+    restored = [keras.ops.convert_to_numpy(w) for w in detector.model_.averaged_weights]
+    for kept, saved in zip(restored, recorder.weights[best]):
+        np.testing.assert_array_equal(kept, saved)
+    assert not all(np.array_equal(k, s) for k, s in zip(restored, recorder.weights[-1]))
+    # the scores after fit are those of the best epoch's weights, not the last epoch's
+    scores = detector.decision_function(X)
+    np.testing.assert_allclose(scores, recorder.scores[best], rtol=1e-6)
+    np.testing.assert_allclose(detector.decision_scores_, recorder.scores[best], rtol=1e-6)
+    assert np.max(np.abs(scores - recorder.scores[-1])) > 1e-3
 
 
 def test_divergence_in_first_epoch_raises_and_leaves_detector_untouched(small_data, quick_fitted):
