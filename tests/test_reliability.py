@@ -181,6 +181,26 @@ def test_one_detector_scored_from_several_threads(quick_fitted, small_data):
         np.testing.assert_array_equal(result, expected)
 
 
+def test_a_rows_score_does_not_depend_on_the_rows_scored_with_it(quick_fitted, small_data):
+    import copy
+
+    X = np.concatenate([small_data[1] + 0.01 * k for k in range(25)])  # 2,500 distinct rows
+    expected = quick_fitted.decision_function(X)
+    order = np.random.default_rng(0).permutation(len(X))
+    # bit-identical in another order, in a subset of another size, one row alone
+    np.testing.assert_array_equal(quick_fitted.decision_function(X[order]), expected[order])
+    np.testing.assert_array_equal(quick_fitted.decision_function(X[17:1100]), expected[17:1100])
+    np.testing.assert_array_equal(quick_fitted.decision_function(X[5:6]), expected[5:6])
+    other = copy.deepcopy(quick_fitted)
+    # another multiple of SCORE_ALIGN_ROWS (1024) splits the rows differently, same bits
+    other.score_batch_size = 2048
+    np.testing.assert_array_equal(other.decision_function(X), expected)
+    # other chunk sizes: float32 rounding only
+    for score_batch_size in (100, 7):
+        other.score_batch_size = score_batch_size
+        np.testing.assert_allclose(other.decision_function(X), expected, rtol=1e-6)
+
+
 @pytest.mark.slow
 def test_detectors_fit_and_score_in_loky_workers(small_data):
     from joblib import Parallel, delayed
@@ -247,7 +267,10 @@ def test_scoring_five_million_rows_runs_in_bounded_memory(tmp_path):
     # see TensorFlow's allocator.
     completed = subprocess.run(
         [sys.executable, "-c", SCORE_MANY_ROWS, "5000000"],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -351,9 +374,7 @@ def test_failed_first_fit_leaves_no_fitted_attribute(small_data):
     assert fitted_state(detector) == {}
 
 
-def test_fit_chunks_interrupted_while_training_keeps_the_previous_fit(
-    five_column_fit, small_data
-):
+def test_fit_chunks_interrupted_while_training_keeps_the_previous_fit(five_column_fit, small_data):
     detector = five_column_fit
     before = fitted_state(detector)
     X = small_data[0][:, :4]
@@ -392,15 +413,19 @@ def test_score_parameters_set_after_fit_act_on_every_path(score_fit, small_data,
     detector.set_params(**params)
     direct = detector.decision_function(X_test)
     assert not np.allclose(direct, default)
-    np.testing.assert_array_equal(pickle.loads(pickle.dumps(detector)).decision_function(X_test),
-                                  direct)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(detector)).decision_function(X_test), direct
+    )
     detector.save(tmp_path / "d.egan")
-    np.testing.assert_array_equal(EfficientGAN.load(tmp_path / "d.egan").decision_function(X_test),
-                                  direct)
+    np.testing.assert_array_equal(
+        EfficientGAN.load(tmp_path / "d.egan").decision_function(X_test), direct
+    )
     generator_loss, discriminator_loss = detector.score_components(X_test)
     np.testing.assert_allclose(
-        direct, detector.alpha * generator_loss + (1 - detector.alpha) * discriminator_loss,
-        rtol=1e-5, atol=1e-6,
+        direct,
+        detector.alpha * generator_loss + (1 - detector.alpha) * discriminator_loss,
+        rtol=1e-5,
+        atol=1e-6,
     )
     # the same parameters given before fit give the same scores
     refit = tiny(epochs=3, **params).fit(small_data[0])
