@@ -58,11 +58,14 @@ SCORE_ALIGN_ROWS = 1024
 """Scoring pads every chunk to a multiple of this many rows (or of
 ``score_batch_size``, if smaller).
 
-Matrix products treat a partial tile of rows differently, so a row's float32
-score could depend on how many rows were scored with it. With the row count
-always a multiple of the tile, a row's score is the same however the rows are
-split (e.g. over Dask partitions). Only the last chunk of a call is padded
-when ``score_batch_size`` is a multiple of it, as the default is.
+Matrix products treat a partial tile of rows differently, so without padding
+a row's float32 score would depend on how many rows were scored with it. With
+``score_batch_size`` a multiple of this (the default is), every chunk holds a
+multiple of 1024 rows, only the last chunk of a call is padded, and a row's
+score is bit-identical however the rows are ordered, subset or split (e.g.
+over Dask partitions). Another ``score_batch_size`` can change a row's score
+in its last bits (float32 rounding, about 1e-8 relative), and for some sizes
+(e.g. 100) so can the row's position in its chunk.
 """
 
 
@@ -155,10 +158,10 @@ class EfficientGAN(BaseDetector):
         Rows per scoring chunk; bounds the memory of ``decision_function``
         (77-104 MiB added for 2,000,000 x 121 rows at the default, which
         was also the fastest chunk size measured; see the performance
-        page). The last
-        chunk is padded to a multiple of 1024 rows (or of
-        ``score_batch_size``, if smaller), so that a row's score does not
-        depend on how many rows are scored with it.
+        page). Every chunk is padded to a multiple of 1024 rows (or of
+        ``score_batch_size``, if smaller): with a multiple of 1024, as the
+        default, a row's score is bit-identical in any order, subset or
+        split; other values can change its last bits (float32 rounding).
     n_estimators : int, default=1
         Number of BiGANs trained side by side (one compiled training
         function) with different seeds. With more than one, the score is the
