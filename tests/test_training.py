@@ -229,3 +229,22 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
     assert model.all_finite()
     for restored, expected in zip(model.get_weights(), snapshot["weights"]):
         np.testing.assert_array_equal(restored, expected)
+
+
+def test_divergence_after_finite_epochs_warns_and_scores_with_their_weights(small_data):
+    class PoisonAtEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 2:
+                kernel = self.model.discriminator.weights[0]
+                kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
+
+    X = small_data[0]
+    # 300 rows in batches of 50 and a prime number of epochs: one epoch a round
+    detector = EfficientGAN(epochs=41, latent_dim=2, encoder_units=(8,), random_state=0)
+    with pytest.warns(
+        RuntimeWarning, match="diverged after epoch 2.*weights of epoch 2.*learning_rate"
+    ):
+        detector.fit(X, callbacks=[PoisonAtEpoch()])
+    assert detector.model_.all_finite()
+    assert np.all(np.isfinite(detector.decision_scores_))
+    np.testing.assert_array_equal(detector.decision_function(X), detector.decision_scores_)
