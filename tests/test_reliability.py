@@ -166,6 +166,22 @@ def test_fits_in_two_threads_match_sequential_fits(small_data):
         np.testing.assert_array_equal(got, expected)
 
 
+def test_fit_neither_seeds_nor_reads_the_global_generators(small_data):
+    import random
+
+    scores = []
+    for global_seed in (1, 2):
+        np.random.seed(global_seed)
+        random.seed(global_seed)
+        numpy_state, python_state = np.random.get_state(), random.getstate()
+        detector = tiny(random_state=0).fit(small_data[0])
+        scores.append(detector.decision_function(small_data[1]))
+        after = np.random.get_state()
+        assert all(np.array_equal(a, b) for a, b in zip(after, numpy_state))
+        assert random.getstate() == python_state
+    np.testing.assert_array_equal(scores[0], scores[1])
+
+
 def test_one_detector_scored_from_several_threads(quick_fitted, small_data):
     X = small_data[1]
     expected = quick_fitted.decision_function(X)
