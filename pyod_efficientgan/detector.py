@@ -43,6 +43,20 @@ THRESHOLDER_TRIM_SHARE = 0.1
 """``trim_share="auto"`` when ``contamination`` is a thresholder object (no
 outlier share is known): PyOD's default contamination."""
 
+AUTO_TRIM_SHARE_CAP = 1.0
+"""``trim_share="auto"`` trims at most this share, however large ``contamination``."""
+
+AUTO_LATENT_RULE = "pca"
+"""How ``latent_dim="auto"`` sizes the code: ``"pca"`` (the principal
+components that explain ``AUTO_LATENT_VARIANCE`` of the preprocessed training
+rows' variance) or ``"quarter"`` (a quarter of the features, rounded up)."""
+
+AUTO_LATENT_VARIANCE = 0.9
+"""Share of the variance the code's principal components explain with ``latent_dim="auto"``."""
+
+AUTO_LATENT_RANGE = (2, 32)
+"""``latent_dim="auto"`` stays within these sizes (32 is the paper's)."""
+
 MEMBER_SEED_STRIDE = 10_000
 """Member k of an ensemble is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
 
@@ -247,7 +261,7 @@ class EfficientGAN(BaseDetector):
             Interval(numbers.Real, 0, 0.5, closed="right"),
             HasMethods(["fit", "predict"]),
         ],
-        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "encoder_units": [tuple, list],
         "generator_units": [tuple, list],
         "discriminator_units": [tuple, list],
@@ -348,6 +362,7 @@ class EfficientGAN(BaseDetector):
             scaler = self._make_scaler()
             x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
             x_train, x_validation = self._split_validation(x_scaled, seed)
+            self.latent_dim_ = self._resolve_latent_dim(x_scaled)
             model = self._build_model(X.shape[1], seed)
             training = self._train(model, x_train, x_validation, seed, extra_callbacks=callbacks)
             moments = self._compute_member_moments(model, [x_scaled])
@@ -497,28 +512,45 @@ class EfficientGAN(BaseDetector):
         return members[0] if len(members) == 1 else BiGANEnsemble(members)
 
     def _build_member(self, n_features, seed):
-        encoder = build_encoder(n_features, self.latent_dim, tuple(self.encoder_units), seed)
+        latent_dim = self.latent_dim_
+        encoder = build_encoder(n_features, latent_dim, tuple(self.encoder_units), seed)
         generator = build_generator(
-            self.latent_dim, n_features, tuple(self.generator_units), seed + 1000
+            latent_dim, n_features, tuple(self.generator_units), seed + 1000
         )
         discriminator = build_discriminator(
-            n_features, self.latent_dim, tuple(self.discriminator_units), self.dropout, seed + 2000
+            n_features, latent_dim, tuple(self.discriminator_units), self.dropout, seed + 2000
         )
         return BiGAN(
             encoder,
             generator,
             discriminator,
-            self.latent_dim,
+            latent_dim,
             self.ema_decay,
             seed=seed + 3000,
             trim_norm=self.norm,
         )
 
+    def _resolve_latent_dim(self, x_scaled):
+        """The size of z: ``latent_dim``, or with ``"auto"`` one fitted to ``x_scaled``."""
+        if self.latent_dim != "auto":
+            return int(self.latent_dim)
+        low, high = AUTO_LATENT_RANGE
+        n_features = x_scaled.shape[1]
+        if AUTO_LATENT_RULE == "quarter":
+            wanted = math.ceil(n_features / 4)
+        else:
+            centred = x_scaled - x_scaled.mean(axis=0)
+            # singular values of the centred rows give the principal variances
+            variances = np.linalg.svd(centred.astype(np.float64), compute_uv=False) ** 2
+            explained = np.cumsum(variances) / max(variances.sum(), np.finfo(float).tiny)
+            wanted = int(np.searchsorted(explained, AUTO_LATENT_VARIANCE) + 1)
+        return int(min(max(wanted, low), high, max(n_features, 1)))
+
     def _resolve_trim_share(self):
         if self.trim_share != "auto":
             return float(self.trim_share)
         if isinstance(self.contamination, numbers.Real):
-            return float(self.contamination)
+            return min(float(self.contamination), AUTO_TRIM_SHARE_CAP)
         return THRESHOLDER_TRIM_SHARE
 
     def _train(

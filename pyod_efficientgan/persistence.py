@@ -47,7 +47,7 @@ from sklearn.utils.validation import check_is_fitted
 FORMAT_NAME = "pyod-efficientgan"
 """Value of ``format`` in the manifest."""
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Version of the file layout; files of another version are refused."""
 
 MAX_MEMBER_BYTES = 512 * 2**20
@@ -69,6 +69,7 @@ _SCALAR_ATTRIBUTES = (
     "history_",
     "epochs_",
     "best_epoch_",
+    "latent_dim_",
 )
 """Scalar fitted attributes saved in ``attributes.json``; the only names read from it."""
 _OPTIONAL_ATTRIBUTES = ("feature_names_in_", "_member_moments")
@@ -392,6 +393,7 @@ _SCALAR_CHECKS = {
     "n_features_in_": (lambda v: _is_int(v) and v > 0, "a positive int"),
     "history_": (_is_history, "a dict of equally long lists with an int 'epoch' list"),
     "epochs_": (lambda v: _is_int(v) and v > 0, "a positive int"),
+    "latent_dim_": (lambda v: _is_int(v) and v > 0, "a positive int"),
     "best_epoch_": (lambda v: v is None or (_is_int(v) and v > 0), "a positive int or null"),
 }
 """How each scalar attribute must look; a name in _SCALAR_ATTRIBUTES
@@ -545,6 +547,11 @@ def load_detector(path):
         raise DetectorFileError(f"{path!s}: scaler attributes but preprocessing=None.")
     detector.scaler_ = scaler
 
+    if detector.latent_dim != "auto" and detector.latent_dim != detector.latent_dim_:
+        raise DetectorFileError(
+            f"{path!s}: the stored weights do not fit the network described by the parameters "
+            f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
+        )
     model = detector._build_model(detector.n_features_in_, seed=0)
     expected = [tuple(w.shape) for w in model.get_weights()]
     if [tuple(w.shape) for w in weights] != expected:

@@ -183,3 +183,40 @@ def test_single_member_keeps_the_papers_score(quick_fitted, small_data):
         quick_fitted.alpha * generator_loss + (1 - quick_fitted.alpha) * discriminator_loss,
     )
     assert np.all(generator_loss >= 0) and np.all(discriminator_loss >= 0)
+
+
+# ------------------------------------------------------------ latent size
+def test_auto_latent_dim_follows_the_principal_components():
+    rng = np.random.default_rng(0)
+    # 3 directions of large variance in 12 columns, the rest small noise
+    X = np.hstack([rng.normal(scale=5.0, size=(400, 3)), rng.normal(scale=0.1, size=(400, 9))])
+    X = X @ np.linalg.qr(rng.normal(size=(12, 12)))[0]
+    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(X) == 3
+    assert EfficientGAN(latent_dim=7)._resolve_latent_dim(X) == 7
+
+
+def test_auto_latent_dim_stays_in_its_range():
+    from pyod_efficientgan.detector import AUTO_LATENT_RANGE
+
+    rng = np.random.default_rng(0)
+    low, high = AUTO_LATENT_RANGE
+    one_direction = np.outer(rng.normal(size=300), rng.normal(size=10))
+    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(one_direction) == low
+    isotropic = rng.normal(size=(300, 80))
+    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(isotropic) == high
+    # never wider than the rows
+    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(rng.normal(size=(50, 1))) == 1
+
+
+def test_auto_latent_dim_is_kept_and_restored(small_data, tmp_path):
+    import pickle
+
+    detector = EfficientGAN(latent_dim="auto", epochs=2, random_state=0).fit(small_data[0])
+    assert detector.latent_dim_ == detector.model_.encoder.output_shape[-1]
+    scores = detector.decision_function(small_data[1])
+    for copy in (
+        pickle.loads(pickle.dumps(detector)),
+        (detector.save(tmp_path / "d.egan"), EfficientGAN.load(tmp_path / "d.egan"))[1],
+    ):
+        assert copy.latent_dim_ == detector.latent_dim_
+        np.testing.assert_array_equal(copy.decision_function(small_data[1]), scores)
