@@ -311,24 +311,16 @@ def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
     scores : dict of str to ndarray of shape (n_samples,)
         :math:`A(x) = \alpha L_G(x) + (1 - \alpha) L_D(x)` per method.
     """
-    import keras
-
-    from pyod_efficientgan.scoring import combine_scores
-
-    scores = {method: np.empty(len(X), dtype=np.float64) for method in methods}
-    for start in range(0, len(X), detector.score_batch_size):
-        stop = min(start + detector.score_batch_size, len(X))
-        chunk = X[start:stop]
-        if detector.scaler_ is not None:
-            chunk = detector.scaler_.transform(chunk)
-        chunk = keras.ops.convert_to_tensor(np.ascontiguousarray(chunk, dtype=np.float32))
+    # score parameters are read at scoring time, so switching score_method
+    # on the fitted detector gives the other variant's scores
+    original = detector.score_method
+    try:
+        scores = {}
         for method in methods:
-            generator_loss, discriminator_loss = detector.model_.score_components(
-                chunk, method, detector.norm
-            )
-            scores[method][start:stop] = np.asarray(
-                combine_scores(generator_loss, discriminator_loss, detector.alpha)
-            )
+            detector.set_params(score_method=method)
+            scores[method] = detector.decision_function(X)
+    finally:
+        detector.set_params(score_method=original)
     return scores
 
 
