@@ -27,7 +27,9 @@ from pyod_efficientgan.training import (
 )
 
 AUTO_MIN_STEPS = 5000
-"""With ``epochs="auto"``: train for at least this many optimizer steps..."""
+"""With ``epochs="auto"``: train for at least this many optimizer steps of one
+BiGAN, shared among the ``n_estimators`` members (each member trains
+``AUTO_MIN_STEPS / n_estimators`` steps, so the arithmetic is the same)..."""
 
 AUTO_MIN_EPOCHS = 3
 """...and at least this many epochs..."""
@@ -43,19 +45,13 @@ THRESHOLDER_TRIM_SHARE = 0.1
 """``trim_share="auto"`` when ``contamination`` is a thresholder object (no
 outlier share is known): PyOD's default contamination."""
 
-AUTO_TRIM_SHARE_CAP = 1.0
-"""``trim_share="auto"`` trims at most this share, however large ``contamination``."""
-
-AUTO_LATENT_RULE = "pca"
-"""How ``latent_dim="auto"`` sizes the code: ``"pca"`` (the principal
-components that explain ``AUTO_LATENT_VARIANCE`` of the preprocessed training
-rows' variance) or ``"quarter"`` (a quarter of the features, rounded up)."""
-
-AUTO_LATENT_VARIANCE = 0.9
-"""Share of the variance the code's principal components explain with ``latent_dim="auto"``."""
+AUTO_LATENT_FRACTION = 0.25
+"""With ``latent_dim="auto"`` the smallest code has this share of the
+features (rounded up): a bottleneck that makes E and G learn the rows'
+structure instead of copying them."""
 
 AUTO_LATENT_RANGE = (2, 32)
-"""``latent_dim="auto"`` stays within these sizes (32 is the paper's)."""
+"""``latent_dim="auto"`` sizes lie within these (32 is the paper's)."""
 
 MEMBER_SEED_STRIDE = 10_000
 """Member k of an ensemble is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
@@ -118,8 +114,14 @@ class EfficientGAN(BaseDetector):
     contamination : float in (0, 0.5] or object with ``fit`` and ``predict``, default=0.1
         Expected share of outliers, used to set ``threshold_``; or a PyThresh
         thresholder, which then decides the labels.
-    latent_dim : int, default=32
-        Size of the latent code z.
+    latent_dim : int or "auto", default="auto"
+        Size of the latent code z (the paper: 32). ``"auto"`` gives the
+        first BiGAN a bottleneck of a quarter of the features (at least 2,
+        at most 32) and the others of ``n_estimators`` sizes growing
+        geometrically to 32 (with 3 members and 16 features: 4, 11, 32).
+        Small codes make E and G learn the structure of the rows; large ones
+        score rows far from their bulk. Chosen on PyOD's ODDS sets and
+        ADBench sets, and checked on others (see the benchmark page).
     encoder_units : tuple of int, default=(64,)
         Hidden layer widths of E (LeakyReLU 0.1).
     generator_units : tuple of int, default=(64, 128)
@@ -131,10 +133,11 @@ class EfficientGAN(BaseDetector):
         Dropout of D while training. Scoring never uses dropout.
     epochs : int or "auto", default="auto"
         Number of full passes over the (shuffled) training rows. ``"auto"``
-        picks enough epochs for at least 5000 optimizer steps and 3 epochs,
-        at most 500 epochs, so that small datasets are trained as much as
-        large ones (chosen on PyOD's 17 ODDS sets; see the benchmark page).
-        Early stopping may end training sooner.
+        picks enough epochs for at least ``5000 / n_estimators`` optimizer
+        steps (each step trains every member, so the total arithmetic is
+        that of 5000 steps of one BiGAN) and 3 epochs, but at most 500
+        epochs: a set of 100 rows and one member trains 1,000 steps. Early
+        stopping may end training sooner.
     batch_size : int, default=50
         Rows per optimizer step (50 in the paper). A dataset smaller than a
         batch trains in one batch.
@@ -176,11 +179,13 @@ class EfficientGAN(BaseDetector):
         ``score_batch_size``, if smaller): with a multiple of 1024, as the
         default, a row's score is bit-identical in any order, subset or
         split; other values can change its last bits (float32 rounding).
-    n_estimators : int, default=1
+    n_estimators : int, default=3
         Number of BiGANs trained side by side (one compiled training
-        function) with different seeds. With more than one, the score is the
-        mean of the members' scores, each standardised by the mean and
-        standard deviation of its scores of the training rows.
+        function) on the same batches, with different seeds (and, with
+        ``latent_dim="auto"``, code sizes). With more than one, the score is
+        the mean of the members' scores, each standardised by the mean and
+        standard deviation of its scores of the training rows; with one, it
+        is the paper's score.
     trim_share : float in [0, 0.5] or "auto", default=0.0
         Trimmed training: the share of each batch, the rows with the largest
         current reconstruction error, left out of the real-pair losses of D
@@ -208,6 +213,9 @@ class EfficientGAN(BaseDetector):
         them Keras' per-epoch overhead.
     epochs_ : int
         Number of epochs that were planned (``epochs`` resolved).
+    latent_dim_ : int
+        Size of the first member's code (``latent_dim`` resolved); the
+        members' sizes are ``[m.latent_dim for m in model_.members]``.
     best_epoch_ : int or None
         1-based epoch whose weights were kept by early stopping, or None.
     n_features_in_ : int
@@ -237,7 +245,16 @@ class EfficientGAN(BaseDetector):
     where :math:`L_D(x)` is :math:`\\sigma(D(x, E(x)), 1)` (cross-entropy) or
     :math:`\\lVert f(x, E(x)) - f(G(E(x)), E(x)) \\rVert_p` (feature
     matching on the last hidden layer f of D). One epoch is one pass over all
-    training rows in batches of ``batch_size``.
+    training rows in batches of ``batch_size``. With ``n_estimators = K > 1``
+    the score is
+
+    .. math::
+
+        \\bar A(x) = \\frac{1}{K} \\sum_{k=1}^{K} \\frac{A_k(x) - c_k}{s_k},
+
+    with :math:`c_k, s_k` the mean and standard deviation of member k's
+    scores of the training rows. The paper's model is
+    ``EfficientGAN(latent_dim=32, n_estimators=1)`` (with ``norm=1``).
 
     References
     ----------
@@ -287,7 +304,7 @@ class EfficientGAN(BaseDetector):
         self,
         *,
         contamination=0.1,
-        latent_dim=32,
+        latent_dim="auto",
         encoder_units=(64,),
         generator_units=(64, 128),
         discriminator_units=(128, 128),
@@ -303,7 +320,7 @@ class EfficientGAN(BaseDetector):
         validation_size=0.0,
         patience=10,
         score_batch_size=16384,
-        n_estimators=1,
+        n_estimators=3,
         trim_share=0.0,
         random_state=None,
         verbose=0,
@@ -362,7 +379,7 @@ class EfficientGAN(BaseDetector):
             scaler = self._make_scaler()
             x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
             x_train, x_validation = self._split_validation(x_scaled, seed)
-            self.latent_dim_ = self._resolve_latent_dim(x_scaled)
+            self.latent_dim_ = self._resolve_latent_dim(X.shape[1])
             model = self._build_model(X.shape[1], seed)
             training = self._train(model, x_train, x_validation, seed, extra_callbacks=callbacks)
             moments = self._compute_member_moments(model, [x_scaled])
@@ -494,7 +511,8 @@ class EfficientGAN(BaseDetector):
         if self.epochs != "auto":
             return int(self.epochs)
         steps_per_epoch = math.ceil(n_train / batch_size)
-        wanted = max(math.ceil(AUTO_MIN_STEPS / steps_per_epoch), AUTO_MIN_EPOCHS)
+        member_steps = AUTO_MIN_STEPS / self.n_estimators
+        wanted = max(math.ceil(member_steps / steps_per_epoch), AUTO_MIN_EPOCHS)
         return min(wanted, AUTO_MAX_EPOCHS)
 
     @staticmethod
@@ -506,13 +524,27 @@ class EfficientGAN(BaseDetector):
     def _build_model(self, n_features, seed):
         """One BiGAN, or an ensemble of ``n_estimators`` (member k seeded ``seed + 10000 k``)."""
         members = [
-            self._build_member(n_features, seed + MEMBER_SEED_STRIDE * k)
-            for k in range(self.n_estimators)
+            self._build_member(n_features, seed + MEMBER_SEED_STRIDE * k, latent_dim)
+            for k, latent_dim in enumerate(self._member_latent_dims())
         ]
         return members[0] if len(members) == 1 else BiGANEnsemble(members)
 
-    def _build_member(self, n_features, seed):
-        latent_dim = self.latent_dim_
+    def _member_latent_dims(self):
+        """The code size of each member.
+
+        ``latent_dim_`` for every member, except with ``latent_dim="auto"`` and
+        several members: then the sizes grow geometrically from ``latent_dim_``
+        (the bottleneck) to 32, the paper's size, a hyper-ensemble over the
+        code size (small codes learn the rows' structure, large ones score
+        rows far from the bulk).
+        """
+        if self.latent_dim != "auto" or self.n_estimators == 1:
+            return [self.latent_dim_] * self.n_estimators
+        high = max(AUTO_LATENT_RANGE[1], self.latent_dim_)
+        sizes = np.geomspace(self.latent_dim_, high, self.n_estimators)
+        return [int(round(size)) for size in sizes]
+
+    def _build_member(self, n_features, seed, latent_dim):
         encoder = build_encoder(n_features, latent_dim, tuple(self.encoder_units), seed)
         generator = build_generator(
             latent_dim, n_features, tuple(self.generator_units), seed + 1000
@@ -530,27 +562,19 @@ class EfficientGAN(BaseDetector):
             trim_norm=self.norm,
         )
 
-    def _resolve_latent_dim(self, x_scaled):
-        """The size of z: ``latent_dim``, or with ``"auto"`` one fitted to ``x_scaled``."""
+    def _resolve_latent_dim(self, n_features):
+        """The size of z (of the first member): ``latent_dim``, or the "auto" bottleneck."""
         if self.latent_dim != "auto":
             return int(self.latent_dim)
         low, high = AUTO_LATENT_RANGE
-        n_features = x_scaled.shape[1]
-        if AUTO_LATENT_RULE == "quarter":
-            wanted = math.ceil(n_features / 4)
-        else:
-            centred = x_scaled - x_scaled.mean(axis=0)
-            # singular values of the centred rows give the principal variances
-            variances = np.linalg.svd(centred.astype(np.float64), compute_uv=False) ** 2
-            explained = np.cumsum(variances) / max(variances.sum(), np.finfo(float).tiny)
-            wanted = int(np.searchsorted(explained, AUTO_LATENT_VARIANCE) + 1)
-        return int(min(max(wanted, low), high, max(n_features, 1)))
+        wanted = math.ceil(AUTO_LATENT_FRACTION * n_features)
+        return int(min(max(wanted, low), high, n_features))
 
     def _resolve_trim_share(self):
         if self.trim_share != "auto":
             return float(self.trim_share)
         if isinstance(self.contamination, numbers.Real):
-            return min(float(self.contamination), AUTO_TRIM_SHARE_CAP)
+            return float(self.contamination)
         return THRESHOLDER_TRIM_SHARE
 
     def _train(

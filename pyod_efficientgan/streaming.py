@@ -122,21 +122,6 @@ def _chunk_source(chunks):
     return lambda: iter(chunks)
 
 
-LATENT_SAMPLE_ROWS = 100_000
-"""With ``latent_dim="auto"``, the code size is fitted to the first this many rows of the stream."""
-
-
-def _first_rows(rows, limit=LATENT_SAMPLE_ROWS):
-    """The first ``limit`` preprocessed rows of a stream, as one array."""
-    parts, n_rows = [], 0
-    for chunk in rows.read():
-        parts.append(chunk[: limit - n_rows])
-        n_rows += len(parts[-1])
-        if n_rows >= limit:
-            break
-    return np.concatenate(parts)
-
-
 class _StreamedRows:
     """The training rows as a stream: their number and how to read them."""
 
@@ -228,7 +213,7 @@ def fit_chunks(detector, chunks, shuffle_buffer):
     rows = _StreamedRows(
         lambda: (detector._transform(scaler, chunk) for chunk in validated()), n_rows
     )
-    detector.latent_dim_ = detector._resolve_latent_dim(_first_rows(rows))
+    detector.latent_dim_ = detector._resolve_latent_dim(detector.n_features_in_)
     model = detector._build_model(detector.n_features_in_, seed)
     training = detector._train(
         model,

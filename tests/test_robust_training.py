@@ -1,5 +1,7 @@
 """Trimmed training and ensembles of BiGANs: the mechanism, not the benchmark figures."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -86,7 +88,9 @@ def test_auto_trim_share_follows_contamination():
 
 
 def test_a_fit_with_trimming_trims_the_planned_share(small_data):
-    detector = EfficientGAN(epochs=4, trim_share=0.1, random_state=0).fit(small_data[0])
+    detector = EfficientGAN(epochs=4, trim_share=0.1, n_estimators=1, random_state=0).fit(
+        small_data[0]
+    )
     steps = int(detector.model_.ema_steps.numpy())
     assert detector.model_.trim_share == 0.1
     assert detector.model_.trim_ramp_steps == steps // 2
@@ -174,7 +178,8 @@ def test_ensemble_alpha_set_after_fit_standardizes_exactly(small_data):
     assert abs(train_scores.mean()) < 1e-5
 
 
-def test_single_member_keeps_the_papers_score(quick_fitted, small_data):
+def test_single_member_keeps_the_papers_score(small_data):
+    quick_fitted = EfficientGAN(epochs=3, n_estimators=1, random_state=0).fit(small_data[0])
     assert isinstance(quick_fitted.model_, BiGAN)
     assert quick_fitted._member_moments is None
     generator_loss, discriminator_loss = quick_fitted.score_components(small_data[1])
@@ -186,33 +191,44 @@ def test_single_member_keeps_the_papers_score(quick_fitted, small_data):
 
 
 # ------------------------------------------------------------ latent size
-def test_auto_latent_dim_follows_the_principal_components():
-    rng = np.random.default_rng(0)
-    # 3 directions of large variance in 12 columns, the rest small noise
-    X = np.hstack([rng.normal(scale=5.0, size=(400, 3)), rng.normal(scale=0.1, size=(400, 9))])
-    X = X @ np.linalg.qr(rng.normal(size=(12, 12)))[0]
-    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(X) == 3
-    assert EfficientGAN(latent_dim=7)._resolve_latent_dim(X) == 7
+@pytest.mark.parametrize(
+    "n_features, expected", [(1, 1), (2, 2), (3, 2), (6, 2), (16, 4), (21, 6), (200, 32)]
+)
+def test_auto_latent_dim_is_a_quarter_of_the_features_within_its_range(n_features, expected):
+    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(n_features) == expected
+    assert EfficientGAN(latent_dim=7)._resolve_latent_dim(n_features) == 7
 
 
-def test_auto_latent_dim_stays_in_its_range():
-    from pyod_efficientgan.detector import AUTO_LATENT_RANGE
+@pytest.mark.parametrize(
+    "n_estimators, first, expected",
+    [(1, 4, [4]), (2, 4, [4, 32]), (3, 4, [4, 11, 32]), (3, 32, [32, 32, 32])],
+)
+def test_auto_member_code_sizes_grow_geometrically_to_32(n_estimators, first, expected):
+    detector = EfficientGAN(latent_dim="auto", n_estimators=n_estimators)
+    detector.latent_dim_ = first
+    assert detector._member_latent_dims() == expected
+    fixed = EfficientGAN(latent_dim=5, n_estimators=n_estimators)
+    fixed.latent_dim_ = 5
+    assert fixed._member_latent_dims() == [5] * n_estimators
 
-    rng = np.random.default_rng(0)
-    low, high = AUTO_LATENT_RANGE
-    one_direction = np.outer(rng.normal(size=300), rng.normal(size=10))
-    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(one_direction) == low
-    isotropic = rng.normal(size=(300, 80))
-    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(isotropic) == high
-    # never wider than the rows
-    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(rng.normal(size=(50, 1))) == 1
+
+def test_auto_step_budget_is_shared_by_the_members():
+    from pyod_efficientgan.detector import AUTO_MIN_STEPS
+
+    # 1000 rows, batch 50: 20 steps per epoch
+    one = EfficientGAN(n_estimators=1)._resolve_epochs(1000, 50)
+    four = EfficientGAN(n_estimators=4)._resolve_epochs(1000, 50)
+    assert one == math.ceil(AUTO_MIN_STEPS / 20)
+    assert four == math.ceil(AUTO_MIN_STEPS / 4 / 20)
 
 
 def test_auto_latent_dim_is_kept_and_restored(small_data, tmp_path):
     import pickle
 
     detector = EfficientGAN(latent_dim="auto", epochs=2, random_state=0).fit(small_data[0])
-    assert detector.latent_dim_ == detector.model_.encoder.output_shape[-1]
+    sizes = [member.encoder.output_shape[-1] for member in detector.model_.members]
+    assert sizes == detector._member_latent_dims()
+    assert sizes[0] == detector.latent_dim_ == 2  # 6 features
     scores = detector.decision_function(small_data[1])
     for copy in (
         pickle.loads(pickle.dumps(detector)),
