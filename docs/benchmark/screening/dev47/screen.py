@@ -69,10 +69,12 @@ def exact_twins(datasets):
     return twins
 
 
-def _task(dataset, params, min_steps, max_epochs):
+def _task(dataset, params, min_steps, max_epochs, constants=()):
     from pyod_efficientgan import detector, harness
 
     harness.limit_threads(1)
+    for name, value in constants:
+        setattr(detector, name, value)
     if min_steps is not None:
         detector.AUTO_MIN_STEPS = min_steps
     if max_epochs is not None:
@@ -87,6 +89,8 @@ def main(argv=None):
     parser.add_argument("--min-steps", type=int, default=None)
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--set", action="append", default=[], metavar="CONSTANT=VALUE",
+                        help="a module constant of pyod_efficientgan.detector")
     parser.add_argument("params", nargs="*")
     args = parser.parse_intermixed_args(argv)
     params = {}
@@ -96,13 +100,17 @@ def main(argv=None):
             params[key] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             params[key] = value
+    constants = []
+    for item in args.set:
+        key, _, value = item.partition("=")
+        constants.append((key, ast.literal_eval(value)))
     from joblib import Parallel, delayed
 
     datasets = sorted(load_group(args.group), key=lambda d: -d.n_samples * d.n_features)
     twins = exact_twins(datasets)
     start = time.time()
     records = Parallel(n_jobs=args.n_jobs)(
-        delayed(_task)(d, params, args.min_steps, args.max_epochs)
+        delayed(_task)(d, params, args.min_steps, args.max_epochs, constants)
         for d in datasets
         if d.name not in twins
     )
@@ -112,6 +120,7 @@ def main(argv=None):
     frame["params"] = repr(params)
     frame["min_steps"] = args.min_steps
     frame["max_epochs"] = args.max_epochs
+    frame["constants"] = repr(constants)
     frame.to_csv(args.out, index=False)
     print(f"{args.out}: mean ROC {frame['roc'].mean():.4f} on {frame['roc'].notna().sum()} sets, "
           f"mean time {frame['time'].mean():.1f} s, wall {time.time() - start:.0f} s")
