@@ -96,6 +96,10 @@ class DivergenceGuard(keras.callbacks.Callback):
 class HeldOutFlagSelection(keras.callbacks.Callback):
     """Keep the test-time weights that flag the fewest held-out training rows.
 
+    Meant for one BiGAN (``n_estimators=1``, as the KDD99 ``select``
+    configuration uses): with an ensemble it probes the members' mean
+    unstandardised score, not the detector's standardised one.
+
     Every ``every_n_steps`` optimizer steps, and at the end of every round, the
     callback scores two sets of rows with the test-time (EMA) weights:
     ``x_reference``, unlabelled rows to be screened (e.g. a sample of the test

@@ -1,4 +1,8 @@
-"""The BiGAN training step, epochs, early stopping and divergence handling."""
+"""The BiGAN training step, epochs, early stopping and divergence handling.
+
+The detectors here are one BiGAN (``n_estimators=1``), whose optimizers and weights the tests
+read; the ensemble's mechanism is tested in test_robust_training.py.
+"""
 
 import math
 
@@ -52,7 +56,7 @@ def test_without_averaging_test_time_weights_equal_trained(small_data):
 @pytest.mark.parametrize("n_rows, batch_size, epochs", [(130, 50, 2), (30, 50, 3), (1, 50, 2)])
 def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
     detector = EfficientGAN(
-        epochs=epochs, batch_size=batch_size, validation_size=0.0, random_state=0
+        n_estimators=1, epochs=epochs, batch_size=batch_size, validation_size=0.0, random_state=0
     ).fit(small_data[0][:n_rows])
     steps_per_epoch = math.ceil(n_rows / min(batch_size, n_rows))
     assert int(detector.model_.d_optimizer.iterations) == epochs * steps_per_epoch
@@ -85,7 +89,9 @@ def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
         np.testing.assert_array_equal(np.sort(rows), x[:, 0])
     assert len({tuple(rows) for rows in passes}) > 1
 
-    detector = EfficientGAN(epochs=40, batch_size=50, random_state=0).fit(small_data[0])
+    detector = EfficientGAN(n_estimators=1, epochs=40, batch_size=50, random_state=0).fit(
+        small_data[0]
+    )
     steps_per_epoch = math.ceil(len(small_data[0]) / 50)
     assert detector.history_["epoch"] == [20, 40]
     assert int(detector.model_.d_optimizer.iterations) == 40 * steps_per_epoch
@@ -94,7 +100,7 @@ def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
 def test_auto_epochs_give_small_data_a_step_budget():
     from pyod_efficientgan.detector import AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
 
-    detector = EfficientGAN()
+    detector = EfficientGAN(n_estimators=1)
     assert detector._resolve_epochs(n_train=100, batch_size=50) == min(
         AUTO_MIN_STEPS // 2, AUTO_MAX_EPOCHS
     )
@@ -147,7 +153,7 @@ def stopped_early(small_data):
     X = small_data[0]
     X = ((X - X.mean(axis=0)) / X.std(axis=0)).astype("float32")  # scaled as the detector would
     recorder = RecordTestTimeState(X)
-    detector = EfficientGAN(**EARLY_STOPPING).fit(X, callbacks=[recorder])
+    detector = EfficientGAN(n_estimators=1, **EARLY_STOPPING).fit(X, callbacks=[recorder])
     return detector, recorder, X
 
 
@@ -240,7 +246,9 @@ def test_divergence_after_finite_epochs_warns_and_scores_with_their_weights(smal
 
     X = small_data[0]
     # 300 rows in batches of 50 and a prime number of epochs: one epoch a round
-    detector = EfficientGAN(epochs=41, latent_dim=2, encoder_units=(8,), random_state=0)
+    detector = EfficientGAN(
+        n_estimators=1, epochs=41, latent_dim=2, encoder_units=(8,), random_state=0
+    )
     with pytest.warns(
         RuntimeWarning, match="diverged after epoch 2.*weights of epoch 2.*learning_rate"
     ):
