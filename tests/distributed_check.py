@@ -126,7 +126,7 @@ def fit():
         n_train=961, n_test=500, n_features=10, contamination=0.1, random_state=3, offset=1
     )
     # 961 = 15 * 64 + 1: the last batch of every epoch leaves the second replica empty.
-    params = dict(epochs=2, batch_size=64, random_state=0)
+    params = dict(epochs=2, batch_size=64, n_estimators=1, random_state=0)
     strategy = tf.distribute.MirroredStrategy(DEVICES)
     with strategy.scope():
         distributed = EfficientGAN(**params).fit(X_train)

@@ -35,7 +35,7 @@ X_train, X_test, _, y_test = generate_data(
     n_train=961, n_test=500, n_features=10, contamination=0.1, random_state=3
 )
 with strategy.scope():
-    detector = EfficientGAN(epochs=4, batch_size=64, random_state=0).fit(X_train)
+    detector = EfficientGAN(epochs=4, batch_size=64, n_estimators=1, random_state=0).fit(X_train)
 scores = detector.decision_function(X_test)
 print(
     json.dumps(
