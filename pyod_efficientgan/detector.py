@@ -23,6 +23,7 @@ from pyod_efficientgan.training import (
     BiGANEnsemble,
     ScoreFunction,
     make_training_dataset,
+    pad_rows,
     score_part_moments,
 )
 
@@ -91,14 +92,6 @@ def _is_tuple_of_positive_ints(value):
             isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
         )
     )
-
-
-def _pad_rows(x, multiple):
-    """Append zero rows to ``x`` up to a multiple of ``multiple`` rows."""
-    missing = -len(x) % multiple
-    if not missing:
-        return x
-    return np.concatenate([x, np.zeros((missing, x.shape[1]), dtype=x.dtype)])
 
 
 class EfficientGAN(BaseDetector):
@@ -696,7 +689,10 @@ class EfficientGAN(BaseDetector):
 
         For ``norm=1`` the terms are :math:`|x_j - G(E(x))_j|` and add up to
         :math:`L_G(x)`; for ``norm=2`` they are the squared differences and
-        add up to :math:`L_G(x)^2`. Large terms name the features the
+        add up to :math:`L_G(x)^2`. With several members (``n_estimators >
+        1``, the default) :math:`G(E(x))` is the members' mean
+        reconstruction, and the terms do not add up to the ensemble's
+        standardised :math:`L_G`. Large terms name the features the
         generator failed to reconstruct. Differences are measured after the
         detector's preprocessing, so features are comparable.
 
@@ -768,7 +764,7 @@ class EfficientGAN(BaseDetector):
         scorer = self._scorer()
         for start in range(0, n_samples, self.score_batch_size):
             stop = min(start + self.score_batch_size, n_samples)
-            chunk_scores = scorer(_pad_rows(self._transform(self.scaler_, X[start:stop]), align))
+            chunk_scores = scorer(pad_rows(self._transform(self.scaler_, X[start:stop]), align))
             for part, values in zip(parts, chunk_scores):
                 part[start:stop] = values[: stop - start]
         if not np.all(np.isfinite(parts[0])):

@@ -410,6 +410,18 @@ def member_score_components(model, x, method="cross-entropy", norm=1):
     return ops.stack([p[0] for p in parts]), ops.stack([p[1] for p in parts])
 
 
+def pad_rows(x, multiple):
+    """Append zero rows to ``x`` up to a multiple of ``multiple`` rows.
+
+    Scoring pads every chunk this way (see ``detector.SCORE_ALIGN_ROWS``), so
+    that a row's float32 score does not depend on how many rows share its chunk.
+    """
+    missing = -len(x) % multiple
+    if not missing:
+        return x
+    return np.concatenate([x, np.zeros((missing, x.shape[1]), dtype=x.dtype)])
+
+
 def member_score_parts(model, x):
     """Every variant of :math:`L_G` and :math:`L_D` of every member, in one pass.
 
@@ -479,9 +491,8 @@ def score_part_moments(model, scaled_chunks, batch_size, align):
     for x in scaled_chunks:
         for start in range(0, len(x), batch_size):
             chunk = x[start : start + batch_size]
-            missing = -len(chunk) % align
-            padded = np.concatenate([chunk, np.zeros((missing, chunk.shape[1]), chunk.dtype)])
-            parts = np.asarray(compiled(padded), dtype=np.float64)[:, :, : len(chunk)]
+            parts = np.asarray(compiled(pad_rows(chunk, align)), dtype=np.float64)
+            parts = parts[:, :, : len(chunk)]
             for i, method in enumerate(SCORE_METHODS):
                 for j, norm in enumerate(NORMS):
                     g = parts[:, NORMS.index(norm)]
