@@ -83,7 +83,7 @@ def efficientgan_epoch_function(X, batch_size):
     import keras
 
     from pyod_efficientgan import EfficientGAN
-    from pyod_efficientgan.training import make_training_dataset
+    from pyod_efficientgan.backends.tensorflow import training_batches as make_training_dataset
 
     detector = EfficientGAN(batch_size=batch_size, random_state=0)
     model = detector._build_model(X.shape[1], seed=0)
@@ -93,7 +93,7 @@ def efficientgan_epoch_function(X, batch_size):
         g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
         steps_per_execution=min(steps, 32),
     )
-    dataset = make_training_dataset(X, batch_size, seed=0)
+    dataset, _ = make_training_dataset(X, batch_size, seed=0)
     return lambda: model.fit(dataset, epochs=1, verbose=0, shuffle=False)
 
 

@@ -7,7 +7,7 @@ detector (default networks, one epoch on 10,000 rows) scores the same
 * in process: ``detector.decision_function(X)`` on a NumPy array, TensorFlow
   with ``TF_NUM_INTRAOP_THREADS`` threads (default: all cores);
 * on a ``LocalCluster`` of 2 worker processes with 1 TensorFlow thread each:
-  :func:`pyod_efficientgan.dask_scoring.decision_function` on the same rows,
+  :func:`pyod_efficientgan.scaleout.dask_scoring.decision_function` on the same rows,
   held by the workers beforehand (``persist``), so only scoring and returning
   the scores to the client are timed.
 
@@ -46,7 +46,7 @@ def test_scores_per_second(publish_report):
     import distributed
 
     from pyod_efficientgan import EfficientGAN
-    from pyod_efficientgan.dask_scoring import decision_function
+    from pyod_efficientgan.scaleout.dask_scoring import decision_function
 
     load_before = os.getloadavg()
     training = np.random.default_rng(SEED + 1).standard_normal((10_000, N_FEATURES))

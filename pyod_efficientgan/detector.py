@@ -14,15 +14,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from pyod_efficientgan import backends
 from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
-from pyod_efficientgan.distribute import steps_per_execution
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
 from pyod_efficientgan.training import (
     BiGAN,
     BiGANEnsemble,
     ScoreFunction,
-    make_training_dataset,
     pad_rows,
     score_part_moments,
 )
@@ -414,13 +413,13 @@ class EfficientGAN(BaseDetector):
         shuffle buffer and the training scores are held in memory. The chunks
         are read once to validate them and fit the scaler, once per epoch to
         train, and once to compute ``decision_scores_``; they must come in the
-        same order every time. See :mod:`pyod_efficientgan.streaming`.
+        same order every time. See :mod:`pyod_efficientgan.scaleout.streaming`.
 
         Parameters
         ----------
         chunks : list of array-like, tf.data.Dataset, ChunkFiles or callable
             2-D chunks of rows with the same columns: a re-iterable (list,
-            :class:`~pyod_efficientgan.streaming.ChunkFiles`), a
+            :class:`~pyod_efficientgan.scaleout.streaming.ChunkFiles`), a
             :class:`tf.data.Dataset` of rows or 2-D batches, or a callable
             that returns a new iterable of chunks on every call.
         y : Ignored
@@ -435,7 +434,7 @@ class EfficientGAN(BaseDetector):
         self : EfficientGAN
             The fitted detector.
         """
-        from pyod_efficientgan.streaming import fit_chunks
+        from pyod_efficientgan.scaleout.streaming import fit_chunks
 
         with self._restored_on_failure():
             fit_chunks(self, chunks, shuffle_buffer)
@@ -538,21 +537,26 @@ class EfficientGAN(BaseDetector):
         return [int(round(size)) for size in sizes]
 
     def _build_member(self, n_features, seed, latent_dim):
-        encoder = build_encoder(n_features, latent_dim, tuple(self.encoder_units), seed)
-        generator = build_generator(
-            latent_dim, n_features, tuple(self.generator_units), seed + 1000
-        )
-        discriminator = build_discriminator(
-            n_features, latent_dim, tuple(self.discriminator_units), self.dropout, seed + 2000
-        )
+        def networks():
+            return (
+                build_encoder(n_features, latent_dim, tuple(self.encoder_units), seed),
+                build_generator(latent_dim, n_features, tuple(self.generator_units), seed + 1000),
+                build_discriminator(
+                    n_features,
+                    latent_dim,
+                    tuple(self.discriminator_units),
+                    self.dropout,
+                    seed + 2000,
+                ),
+            )
+
         return BiGAN(
-            encoder,
-            generator,
-            discriminator,
+            *networks(),
             latent_dim,
             self.ema_decay,
             seed=seed + 3000,
             trim_norm=self.norm,
+            ema_networks=networks(),
         )
 
     def _resolve_latent_dim(self, n_features):
@@ -576,9 +580,11 @@ class EfficientGAN(BaseDetector):
         x_train,
         x_validation,
         seed,
-        make_dataset=make_training_dataset,
+        make_dataset=None,
         extra_callbacks=None,
     ):
+        backend = backends.current()
+        make_dataset = make_dataset or backend.training_batches
         batch_size = min(self.batch_size, len(x_train))
         steps_per_epoch = math.ceil(len(x_train) / batch_size)
         epochs = self._resolve_epochs(len(x_train), batch_size)
@@ -587,10 +593,17 @@ class EfficientGAN(BaseDetector):
         for member in model.members:
             member.trim_share = trim_share
             member.trim_ramp_steps = int(TRIM_RAMP_FRACTION * epochs * steps_per_epoch)
+
+        def adam():
+            return keras.optimizers.Adam(self.learning_rate, beta_1=0.5)
+
+        if isinstance(model, BiGANEnsemble):
+            optimizers = {"d_optimizer": adam, "g_optimizer": adam}
+        else:
+            optimizers = {"d_optimizer": adam(), "g_optimizer": adam()}
         model.compile(
-            d_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
-            g_optimizer=keras.optimizers.Adam(self.learning_rate, beta_1=0.5),
-            steps_per_execution=steps_per_execution(
+            **optimizers,
+            steps_per_execution=backend.steps_per_execution(
                 passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION
             ),
         )
@@ -613,10 +626,11 @@ class EfficientGAN(BaseDetector):
                 guard,
                 early_stopping,
             ]
-        dataset = make_dataset(x_train, batch_size, seed, passes=passes)
+        dataset, steps = make_dataset(x_train, batch_size, seed, passes=passes)
         keras_history = model.fit(
             dataset,
             epochs=epochs // passes,
+            steps_per_epoch=steps,
             callbacks=callbacks + list(extra_callbacks or []),
             verbose=int(self.verbose),
             shuffle=False,

@@ -12,9 +12,13 @@ official EGBAD code (Zenati et al., 2018):
 
 All kernels use Glorot (Xavier) uniform initialisation, seeded from the
 ``seed`` argument so that two builds with one seed hold identical weights.
+The dropout layer is the backend's (Keras' own, except on JAX: see
+:class:`pyod_efficientgan.backends.jax.Dropout`).
 """
 
 import keras
+
+from pyod_efficientgan import backends
 
 NEGATIVE_SLOPE = 0.1
 """Slope of the LeakyReLU units of E and D, as in the official code."""
@@ -138,7 +142,7 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
             width, kernel_initializer=_seeded_initializer(seed, layer_index), name=f"{name}_dense"
         )(tensor)
         tensor = keras.layers.LeakyReLU(NEGATIVE_SLOPE, name=f"{name}_leaky_relu")(tensor)
-        tensor = keras.layers.Dropout(
+        tensor = backends.current().Dropout(
             dropout, seed=None if seed is None else seed + 100 + layer_index, name=f"{name}_dropout"
         )(tensor)
         layer_index += 1

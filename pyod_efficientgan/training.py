@@ -23,16 +23,17 @@ callbacks, history and progress bars. Scoring always uses the EMA copies
 (``ema_encoder``, ``ema_generator``, ``ema_discriminator``): this module is the
 one place where the test-time weights are defined.
 
-This is the only module with TensorFlow-specific code (the gradient tapes and
-the input pipeline).
+Nothing here is specific to a backend: the step is written once
+(:meth:`BiGAN.run_train_step`) with :mod:`keras.ops`, and the backend's module
+(:mod:`pyod_efficientgan.backends`) supplies the gradients, the ``train_step``
+signature its Keras trainer calls, and the compiled scoring functions.
 """
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
-from pyod_efficientgan import distribute
+from pyod_efficientgan import backends
 from pyod_efficientgan.scoring import (
     NORMS,
     SCORE_METHODS,
@@ -57,6 +58,13 @@ def _bce_with_logits(logits, label, weights=None):
     return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
 
 
+def _batch_rows(data):
+    """The rows of a batch as Keras hands it to ``train_step`` (possibly a 1-tuple)."""
+    if isinstance(data, (tuple, list)):
+        data = data[0]
+    return ops.convert_to_tensor(data, dtype="float32")
+
+
 def trimmed_row_weights(errors, n_trimmed):
     """Weights 0 for the ``n_trimmed`` rows with the largest ``errors``, 1 for the rest.
 
@@ -79,16 +87,65 @@ def trimmed_row_weights(errors, n_trimmed):
     return ops.cast(ranks >= ops.cast(n_trimmed, ranks.dtype), "float32")
 
 
-def _frozen_copy(model):
-    """Return a non-trainable clone of ``model`` holding the same weights."""
-    copy = keras.models.clone_model(model)
+_backend = backends.current()
+
+
+class OptimizerGroup(keras.optimizers.Optimizer):
+    """The optimizers of a model, shown to Keras' trainer as its one ``optimizer``.
+
+    The BiGAN steps its own optimizers (one for D, one for E and G, per
+    member); Keras' trainers only need the variables of all of them, e.g. to
+    pass them through the JAX backend's stateless step. The group never
+    applies gradients itself.
+
+    Parameters
+    ----------
+    optimizers : list of keras.optimizers.Optimizer
+        Built optimizers.
+    """
+
+    def __init__(self, optimizers):
+        super().__init__(learning_rate=0.0, name="optimizer_group")
+        self.optimizers = list(optimizers)
+        self.built = True
+
+    @property
+    def variables(self):
+        """The variables of every optimizer of the group, in order."""
+        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
+
+    def build(self, variables):
+        """Nothing to build: the grouped optimizers are built."""
+        self.built = True
+
+    def apply(self, grads, trainable_variables=None):
+        """Refused: each grouped optimizer applies its own gradients."""
+        raise NotImplementedError("OptimizerGroup only groups; step its optimizers.")
+
+
+def _frozen_copy(model, copy=None):
+    """Return a non-trainable copy of ``model`` holding the same weights.
+
+    ``copy`` is a network of the same architecture to use; without one the
+    model is cloned from its config (which makes Keras import TensorFlow,
+    when it is installed, whatever the backend).
+    """
+    if copy is None:
+        copy = keras.models.clone_model(model)
     copy.name = f"ema_{model.name}"
     copy.set_weights(model.get_weights())
     copy.trainable = False
     return copy
 
 
-class BiGAN(keras.Model):
+def _new_optimizer(optimizer):
+    """A fresh optimizer from a zero-argument factory, or from a template's config."""
+    if callable(optimizer) and not isinstance(optimizer, keras.optimizers.Optimizer):
+        return optimizer()
+    return optimizer.__class__.from_config(optimizer.get_config())
+
+
+class BiGAN(_backend.TrainStep, keras.Model):
     """Bidirectional GAN trained with the EGBAD losses.
 
     Parameters
@@ -112,6 +169,9 @@ class BiGAN(keras.Model):
         ``trim_share``; 0 trims the full share from the first step.
     trim_norm : {1, 2}, default=2
         Norm of the reconstruction error that ranks the rows for trimming.
+    ema_networks : tuple of three keras.Model or None, default=None
+        Networks with the architectures of E, G and D to hold the test-time
+        weights (their weights are overwritten). None clones E, G and D.
     **kwargs
         Passed to :class:`keras.Model`.
     """
@@ -127,6 +187,7 @@ class BiGAN(keras.Model):
         trim_share=0.0,
         trim_ramp_steps=0,
         trim_norm=2,
+        ema_networks=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -139,12 +200,15 @@ class BiGAN(keras.Model):
         self.latent_dim = latent_dim
         self.ema_decay = ema_decay
         self.noise_seed = keras.random.SeedGenerator(seed)
-        self.ema_encoder = _frozen_copy(encoder)
-        self.ema_generator = _frozen_copy(generator)
-        self.ema_discriminator = _frozen_copy(discriminator)
-        self.ema_steps = keras.Variable(0, dtype="int64", trainable=False, name="ema_steps")
+        ema_encoder, ema_generator, ema_discriminator = ema_networks or (None, None, None)
+        self.ema_encoder = _frozen_copy(encoder, ema_encoder)
+        self.ema_generator = _frozen_copy(generator, ema_generator)
+        self.ema_discriminator = _frozen_copy(discriminator, ema_discriminator)
+        self.ema_steps = keras.Variable(0, dtype="int32", trainable=False, name="ema_steps")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
+        # The networks come built; Keras need not trace the model on a batch.
+        self.built = True
 
     @property
     def metrics(self):
@@ -176,13 +240,13 @@ class BiGAN(keras.Model):
             Passed to :meth:`keras.Model.compile` (``steps_per_execution``,
             ``jit_compile``).
         """
-        super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         # Build the optimizer state now, outside the compiled training function:
         # under a tf.distribute strategy it cannot be created inside it.
         d_optimizer.build(self.discriminator.trainable_variables)
         g_optimizer.build(self.encoder.trainable_variables + self.generator.trainable_variables)
+        super().compile(optimizer=OptimizerGroup([d_optimizer, g_optimizer]), **kwargs)
 
     def call(self, x, training=False):
         """Reconstruct ``x`` as ``G(E(x))`` with the test-time weights."""
@@ -239,34 +303,39 @@ class BiGAN(keras.Model):
         ge_loss = _bce_with_logits(logits_real, 0, weights) + _bce_with_logits(logits_fake, 1)
         return d_loss, ge_loss
 
-    def train_step(self, x):
-        """Run one D step, one E+G step and one EMA update on the batch ``x``."""
-        x = ops.convert_to_tensor(x, dtype="float32")
-        share = distribute.batch_share(ops.shape(x)[0])
+    def run_train_step(self, x):
+        """Run one D step, one E+G step and one EMA update on the batch ``x``.
+
+        The backend's ``train_step`` (what Keras' trainer calls) runs this.
+        """
+        x = _batch_rows(x)
+        share = _backend.batch_share(ops.shape(x)[0])
         d_loss, ge_loss = self.optimizer_steps(x, share)
-        distribute.track_loss(self.d_loss_tracker, d_loss, share)
-        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return distribute.step_logs(self.metrics)
+        _backend.track_loss(self.d_loss_tracker, d_loss, share)
+        _backend.track_loss(self.ge_loss_tracker, ge_loss, share)
+        return _backend.step_logs(self.metrics)
 
     def optimizer_steps(self, x, share):
         """The D step, the E+G step and the EMA update; returns the batch's two losses."""
         batch_size = ops.shape(x)[0]
-        z = distribute.latent_noise((batch_size, self.latent_dim), self.noise_seed)
+        z = _backend.latent_noise((batch_size, self.latent_dim), self.noise_seed)
         weights = self.real_pair_weights(x)
 
-        with tf.GradientTape() as tape:
+        def d_objective():
             d_loss, _ = self.pair_losses(x, z, weights)
-            d_objective = distribute.replica_loss(d_loss, share)
-        d_variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_objective, d_variables), d_variables))
+            return _backend.replica_loss(d_loss, share), d_loss
 
-        with tf.GradientTape() as tape:
+        d_variables = self.discriminator.trainable_variables
+        d_loss, gradients = _backend.value_and_gradients(d_objective, d_variables)
+        self.d_optimizer.apply(gradients, d_variables)
+
+        def ge_objective():
             _, ge_loss = self.pair_losses(x, z, weights)
-            ge_objective = distribute.replica_loss(ge_loss, share)
+            return _backend.replica_loss(ge_loss, share), ge_loss
+
         ge_variables = self.encoder.trainable_variables + self.generator.trainable_variables
-        self.g_optimizer.apply_gradients(
-            zip(tape.gradient(ge_objective, ge_variables), ge_variables)
-        )
+        ge_loss, gradients = _backend.value_and_gradients(ge_objective, ge_variables)
+        self.g_optimizer.apply(gradients, ge_variables)
 
         self._update_averages()
         return d_loss, ge_loss
@@ -305,7 +374,7 @@ class BiGAN(keras.Model):
         return [self]
 
 
-class BiGANEnsemble(keras.Model):
+class BiGANEnsemble(_backend.TrainStep, keras.Model):
     """Several BiGANs trained side by side in one compiled training function.
 
     Every member has its own networks, seeds, optimizers and test-time
@@ -329,6 +398,7 @@ class BiGANEnsemble(keras.Model):
         self.member_models = list(members)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
+        self.built = True
 
     @property
     def members(self):
@@ -351,37 +421,36 @@ class BiGANEnsemble(keras.Model):
         return [w for member in self.member_models for w in member.averaged_weights]
 
     def compile(self, d_optimizer, g_optimizer, **kwargs):
-        """Give every member a copy of the two optimizers (same configuration).
+        """Give every member its own two optimizers.
 
         Parameters
         ----------
-        d_optimizer, g_optimizer : keras.optimizers.Optimizer
-            Templates; each member gets fresh optimizers from their configs.
+        d_optimizer, g_optimizer : keras.optimizers.Optimizer or callable
+            Zero-argument factories of the optimizers, or templates whose
+            configs make each member's.
         **kwargs
             Passed to :meth:`keras.Model.compile`.
         """
-        super().compile(**kwargs)
         for member in self.member_models:
-            member.compile(
-                d_optimizer.__class__.from_config(d_optimizer.get_config()),
-                g_optimizer.__class__.from_config(g_optimizer.get_config()),
-            )
+            member.compile(_new_optimizer(d_optimizer), _new_optimizer(g_optimizer))
+        grouped = [m.optimizer for m in self.member_models]
+        super().compile(optimizer=OptimizerGroup(grouped), **kwargs)
 
     def call(self, x, training=False):
         """Mean reconstruction ``G(E(x))`` of the members (test-time weights)."""
         reconstructions = [member(x, training=training) for member in self.member_models]
         return ops.mean(ops.stack(reconstructions), axis=0)
 
-    def train_step(self, x):
+    def run_train_step(self, x):
         """One step of every member on the batch ``x``; logs the members' mean losses."""
-        x = ops.convert_to_tensor(x, dtype="float32")
-        share = distribute.batch_share(ops.shape(x)[0])
+        x = _batch_rows(x)
+        share = _backend.batch_share(ops.shape(x)[0])
         losses = [member.optimizer_steps(x, share) for member in self.member_models]
         d_loss = ops.mean(ops.stack([d for d, _ in losses]))
         ge_loss = ops.mean(ops.stack([ge for _, ge in losses]))
-        distribute.track_loss(self.d_loss_tracker, d_loss, share)
-        distribute.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return distribute.step_logs(self.metrics)
+        _backend.track_loss(self.d_loss_tracker, d_loss, share)
+        _backend.track_loss(self.ge_loss_tracker, ge_loss, share)
+        return _backend.step_logs(self.metrics)
 
     def all_finite(self):
         """Return whether every member's weights are finite."""
@@ -483,15 +552,14 @@ def score_part_moments(model, scaled_chunks, batch_size, align):
         :math:`L_G L_D`.
     """
     n_features = model.members[0].encoder.input_shape[-1]
-    compiled = tf.function(
-        lambda x: member_score_parts(model, x),
-        input_signature=[tf.TensorSpec((None, n_features), tf.float32)],
+    compiled = _backend.compile_rows_function(
+        lambda x: member_score_parts(model, x), model.variables, n_features
     )
     moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(model.members), 6))
     for x in scaled_chunks:
         for start in range(0, len(x), batch_size):
             chunk = x[start : start + batch_size]
-            parts = np.asarray(compiled(pad_rows(chunk, align)), dtype=np.float64)
+            parts = ops.convert_to_numpy(compiled(pad_rows(chunk, align))).astype(np.float64)
             parts = parts[:, :, : len(chunk)]
             for i, method in enumerate(SCORE_METHODS):
                 for j, norm in enumerate(NORMS):
@@ -509,44 +577,6 @@ def score_part_moments(model, scaled_chunks, batch_size, align):
                         axis=1,
                     )
     return moments
-
-
-def make_training_dataset(x, batch_size, seed, passes=1):
-    """Return a dataset of shuffled batches of ``x`` for ``BiGAN.fit``.
-
-    The rows stay in one constant tensor; each pass draws a new seeded
-    permutation of row indices and gathers the batches, so no copy of the
-    data is made per pass. The last batch of a pass may be smaller.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_samples, n_features), float32
-        Preprocessed training rows.
-    batch_size : int
-        Rows per batch.
-    seed : int
-        Seed of the shuffling.
-    passes : int, default=1
-        Full passes over ``x`` (epochs) in one iteration of the dataset, each
-        in a new order. One iteration is one Keras epoch: several passes per
-        Keras epoch spare small datasets the per-epoch overhead of ``fit``.
-
-    Returns
-    -------
-    dataset : tf.data.Dataset
-        ``passes`` epochs of batches; ``fit`` iterates it again for each
-        Keras epoch.
-    """
-    rows = tf.constant(x)
-    n_samples = x.shape[0]
-    return (
-        tf.data.Dataset.range(n_samples)
-        .shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        .repeat(passes)
-        .map(lambda indices: tf.gather(rows, indices), num_parallel_calls=1, deterministic=True)
-        .prefetch(2)
-    )
 
 
 class ScoreFunction:
@@ -586,11 +616,8 @@ class ScoreFunction:
         self.centers = None if centers is None else np.asarray(centers, dtype=np.float64)
         self.scales = None if scales is None else np.asarray(scales, dtype=np.float64)
         n_features = model.members[0].encoder.input_shape[-1]
-        self._compiled = tf.function(
-            self._member_components,
-            input_signature=[tf.TensorSpec((None, n_features), tf.float32)],
-            jit_compile=False,
-            reduce_retracing=True,
+        self._compiled = _backend.compile_rows_function(
+            self._member_components, model.variables, n_features
         )
 
     def _member_components(self, x):
@@ -598,7 +625,7 @@ class ScoreFunction:
 
     def member_components(self, x):
         """:math:`L_{G,k}` and :math:`L_{D,k}` of every member, shape (n_members, n_samples)."""
-        return tuple(np.asarray(part, dtype=np.float64) for part in self._compiled(x))
+        return tuple(ops.convert_to_numpy(part).astype(np.float64) for part in self._compiled(x))
 
     def __call__(self, x):
         generator_loss, discriminator_loss = self.member_components(x)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pyod_efficientgan import EfficientGAN
-from pyod_efficientgan.dask_scoring import decision_function
+from pyod_efficientgan.scaleout.dask_scoring import decision_function
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """The BiGAN's train step: loss labels, which variables each step moves, the EMA update.
 
-``BiGAN.train_step`` (training.py) is tested here from outside: the latent
-noise is fixed by patching ``distribute.latent_noise``, dropout is off, and
+``BiGAN.run_train_step`` (training.py) is tested here from outside, through
+Keras' ``train_on_batch`` on any backend: the latent noise is fixed by patching
+the backend's ``latent_noise``, dropout is off, and
 the optimizers are plain SGD so that one step is a small move down the loss.
 """
 
@@ -9,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from pyod_efficientgan import distribute, training
+from pyod_efficientgan import training
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 
 N_FEATURES, LATENT_DIM, BATCH = 3, 2, 16
@@ -32,7 +33,7 @@ def batch(monkeypatch):
     x = rng.normal(size=(BATCH, N_FEATURES)).astype("float32")
     z = rng.normal(size=(BATCH, LATENT_DIM)).astype("float32")
     monkeypatch.setattr(
-        distribute, "latent_noise", lambda shape, seed: keras.ops.convert_to_tensor(z)
+        training._backend, "latent_noise", lambda shape, seed: keras.ops.convert_to_tensor(z)
     )
     return x, z
 
@@ -54,7 +55,7 @@ def one_step(x, z, d_rate, g_rate):
         d_optimizer=keras.optimizers.SGD(d_rate), g_optimizer=keras.optimizers.SGD(g_rate)
     )
     before = mean_logits(model, x, z)
-    model.train_step(x)
+    model.train_on_batch(x)
     after = mean_logits(model, x, z)
     return after[0] - before[0], after[1] - before[1]
 
@@ -105,7 +106,7 @@ def test_each_step_updates_only_its_own_variables(batch):
 
         optimizer.apply_gradients = spy
     before = {v.path: np.array(v.numpy()) for v in model.variables}
-    model.train_step(x)
+    model.train_on_batch(x)
     assert updated["d_optimizer"] == [v.path for v in model.discriminator.trainable_variables]
     assert updated["g_optimizer"] == [
         v.path for v in model.encoder.trainable_variables + model.generator.trainable_variables
@@ -162,7 +163,7 @@ def test_a_train_step_moves_the_ema_copies_by_the_warm_up_decay(batch):
     model = make_bigan()
     model.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
     averaged_before = [np.array(a.numpy()) for _, a in model._trained_and_averaged]
-    model.train_step(x)
+    model.train_on_batch(x)
     decay = 2 / 11
     for (trained, averaged), before in zip(model._trained_and_averaged, averaged_before):
         np.testing.assert_allclose(

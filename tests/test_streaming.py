@@ -8,7 +8,7 @@ import pytest
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from pyod_efficientgan import EfficientGAN
-from pyod_efficientgan.streaming import ChunkFiles
+from pyod_efficientgan.scaleout.streaming import ChunkFiles
 
 PARAMS = dict(epochs=2, batch_size=32, random_state=0)
 
@@ -89,7 +89,7 @@ SOURCES = ["npy folder", "parquet", "dataset of rows", "dataset of batches", "ca
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_every_source_streams_the_rows_in_order(source, small_data, tmp_path):
-    from pyod_efficientgan.streaming import _chunk_source
+    from pyod_efficientgan.scaleout.streaming import _chunk_source
 
     X = small_data[0]
     read = _chunk_source(_sources(X, tmp_path)[source])

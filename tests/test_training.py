@@ -79,10 +79,10 @@ def test_small_datasets_train_several_epochs_per_round(epochs, steps_per_epoch, 
 
 
 def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
-    from pyod_efficientgan.training import make_training_dataset
+    from pyod_efficientgan.backends.tensorflow import training_batches as make_training_dataset
 
     x = np.arange(12, dtype="float32").reshape(6, 2)
-    batches = list(make_training_dataset(x, 4, seed=0, passes=3).as_numpy_iterator())
+    batches = list(make_training_dataset(x, 4, seed=0, passes=3)[0].as_numpy_iterator())
     assert [len(batch) for batch in batches] == [4, 2] * 3
     passes = [np.concatenate(batches[i : i + 2])[:, 0] for i in (0, 2, 4)]
     for rows in passes:  # every pass is a permutation of all rows
@@ -201,7 +201,7 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
     import keras
 
     from pyod_efficientgan.callbacks import DivergenceGuard
-    from pyod_efficientgan.training import make_training_dataset
+    from pyod_efficientgan.backends.tensorflow import training_batches as make_training_dataset
 
     class PoisonAtEpoch(keras.callbacks.Callback):
         def __init__(self, epoch):
@@ -225,7 +225,7 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
                 snapshot["weights"] = self.model.get_weights()
 
     model.fit(
-        make_training_dataset(x, 50, seed=0),
+        make_training_dataset(x, 50, seed=0)[0],
         epochs=5,
         callbacks=[Snapshot(), PoisonAtEpoch(2), guard],
         verbose=0,

@@ -9,9 +9,9 @@ passes over the chunks, in the order they come:
    ``partial_fit`` (:class:`~sklearn.preprocessing.StandardScaler` and
    :class:`~sklearn.preprocessing.MinMaxScaler` give the statistics of the
    full data);
-2. one pass per epoch through a :mod:`tf.data` pipeline: scaled chunks, split
-   into rows, shuffled in a seeded buffer of ``shuffle_buffer`` rows, batched
-   (:func:`make_chunk_dataset`);
+2. one pass per epoch through the backend's input pipeline: scaled chunks,
+   split into rows, shuffled in a seeded buffer of ``shuffle_buffer`` rows,
+   batched (``streamed_batches`` of :mod:`pyod_efficientgan.backends`);
 3. one pass that scores every row for ``decision_scores_``, so that
    ``threshold_`` and ``labels_`` mean what they mean after ``fit``.
 
@@ -21,17 +21,15 @@ it is called, or the files of :class:`ChunkFiles` (``.npy`` and Parquet). A
 plain generator can be read only once, so it is refused.
 """
 
-import math
 import os
+import sys
 from collections.abc import Iterable
 
 import numpy as np
-import tensorflow as tf
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import validate_data
 
-DATASET_CHUNK_ROWS = 65536
-"""Rows per chunk when a :class:`tf.data.Dataset` of single rows is read."""
+from pyod_efficientgan import backends
 
 
 class ChunkFiles:
@@ -99,16 +97,11 @@ class ChunkFiles:
 
 def _chunk_source(chunks):
     """Return a callable that gives a fresh iterator over the chunks."""
-    if isinstance(chunks, tf.data.Dataset):
-        dataset = chunks
-        if len(dataset.element_spec.shape) == 1:
-            dataset = dataset.batch(DATASET_CHUNK_ROWS)
-        elif len(dataset.element_spec.shape) != 2:
-            raise ValueError(
-                "fit_chunks needs a tf.data.Dataset of rows (1-D elements) or of 2-D "
-                f"batches; got elements of shape {dataset.element_spec.shape}."
-            )
-        return dataset.as_numpy_iterator
+    tf = sys.modules.get("tensorflow")  # a tf.data.Dataset means TensorFlow is loaded
+    if tf is not None and isinstance(chunks, tf.data.Dataset):
+        from pyod_efficientgan.backends import tensorflow
+
+        return tensorflow.dataset_chunks(chunks)
     if callable(chunks):
         return lambda: iter(chunks())
     if isinstance(chunks, np.ndarray) or hasattr(chunks, "iloc"):
@@ -131,52 +124,6 @@ class _StreamedRows:
 
     def __len__(self):
         return self.n_rows
-
-
-def make_chunk_dataset(rows, batch_size, seed, shuffle_buffer, passes=1):
-    """Return a dataset of shuffled batches read from a stream of chunks.
-
-    Parameters
-    ----------
-    rows : object with ``read()`` and ``len()``
-        ``read()`` returns a new iterator of preprocessed float32 chunks.
-    batch_size : int
-        Rows per batch.
-    seed : int
-        Seed of the shuffling (each epoch shuffles differently).
-    shuffle_buffer : int
-        Rows in the shuffle buffer; rows are only mixed within this distance,
-        so chunks that are sorted need a buffer as large as a sort group.
-    passes : int, default=1
-        Full passes over the chunks (epochs) in one iteration of the dataset,
-        as in :func:`pyod_efficientgan.training.make_training_dataset`.
-
-    Returns
-    -------
-    dataset : tf.data.Dataset
-        ``passes`` epochs of batches; ``fit`` iterates it again for each
-        Keras epoch.
-    """
-
-    def generate():
-        yield from rows.read()
-
-    n_features = None
-    for chunk in rows.read():
-        n_features = chunk.shape[1]
-        break
-    return (
-        tf.data.Dataset.from_generator(
-            generate, output_signature=tf.TensorSpec((None, n_features), tf.float32)
-        )
-        .unbatch()
-        .shuffle(min(shuffle_buffer, len(rows)), seed=seed, reshuffle_each_iteration=True)
-        .batch(batch_size)
-        # The generator's length is unknown to tf.data; Keras needs it for its epochs.
-        .apply(tf.data.experimental.assert_cardinality(math.ceil(len(rows) / batch_size)))
-        .repeat(passes)
-        .prefetch(2)
-    )
 
 
 def fit_chunks(detector, chunks, shuffle_buffer):
@@ -220,7 +167,7 @@ def fit_chunks(detector, chunks, shuffle_buffer):
         rows,
         None,
         seed,
-        make_dataset=lambda rows, batch_size, seed, passes: make_chunk_dataset(
+        make_dataset=lambda rows, batch_size, seed, passes: backends.current().streamed_batches(
             rows, batch_size, seed, shuffle_buffer, passes
         ),
     )

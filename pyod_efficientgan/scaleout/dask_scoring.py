@@ -14,7 +14,7 @@ Examples
 --------
 >>> from dask.distributed import Client                    # doctest: +SKIP
 >>> import dask.dataframe as dd                              # doctest: +SKIP
->>> from pyod_efficientgan.dask_scoring import decision_function
+>>> from pyod_efficientgan.scaleout.dask_scoring import decision_function
 >>> client = Client("tcp://scheduler:8786")                 # doctest: +SKIP
 >>> frame = dd.read_parquet("s3://bucket/rows/")             # doctest: +SKIP
 >>> scores = decision_function(detector, frame, client)     # doctest: +SKIP
