@@ -45,6 +45,7 @@ def mean_logits(model, x, z):
     x_generated = model.generator(z, training=False)
     real, _ = model.discriminator([x, z_encoded], training=False)
     fake, _ = model.discriminator([x_generated, z], training=False)
+    real, fake = keras.ops.convert_to_numpy(real), keras.ops.convert_to_numpy(fake)
     return float(np.mean(real)), float(np.mean(fake))
 
 
@@ -96,15 +97,16 @@ def test_each_step_updates_only_its_own_variables(batch):
     updated = {}
     for name in ("d_optimizer", "g_optimizer"):
         optimizer = getattr(model, name)
-        apply = optimizer.apply_gradients
+        apply = optimizer.apply
 
-        def spy(pairs, _apply=apply, _name=name):
-            pairs = list(pairs)
-            assert all(gradient is not None for gradient, _ in pairs), _name
-            updated[_name] = [variable.path for _, variable in pairs]
-            return _apply(pairs)
+        def spy(gradients, variables=None, _apply=apply, _name=name):
+            gradients, variables = list(gradients), list(variables)
+            assert len(gradients) == len(variables), _name
+            assert all(gradient is not None for gradient in gradients), _name
+            updated[_name] = [variable.path for variable in variables]
+            return _apply(gradients, variables)
 
-        optimizer.apply_gradients = spy
+        optimizer.apply = spy
     before = {v.path: np.array(v.numpy()) for v in model.variables}
     model.train_on_batch(x)
     assert updated["d_optimizer"] == [v.path for v in model.discriminator.trainable_variables]

@@ -1,6 +1,7 @@
 """The three network builders."""
 
 import numpy as np
+from keras import ops
 
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 
@@ -37,9 +38,9 @@ def test_dropout_only_in_training():
     discriminator = build_discriminator(7, 4, (16, 8), dropout=0.5, seed=0)
     x = np.ones((64, 7), "float32")
     z = np.ones((64, 4), "float32")
-    inference = [np.asarray(discriminator([x, z], training=False)[0]) for _ in range(2)]
+    inference = [ops.convert_to_numpy(discriminator([x, z], training=False)[0]) for _ in range(2)]
     np.testing.assert_array_equal(inference[0], inference[1])
-    training = np.asarray(discriminator([x, z], training=True)[0])
+    training = ops.convert_to_numpy(discriminator([x, z], training=True)[0])
     assert not np.allclose(training, inference[0])
 
 
