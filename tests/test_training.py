@@ -10,7 +10,7 @@ import keras
 import numpy as np
 import pytest
 
-from pyod_efficientgan import EfficientGAN, TrainingDivergedError
+from pyod_efficientgan import EfficientGAN, TrainingDivergedError, backends
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 from pyod_efficientgan.training import BiGAN
 
@@ -26,16 +26,29 @@ def make_bigan(n_features=5, latent_dim=3, ema_decay=0.999, seed=0):
     )
 
 
-def test_train_step_updates_every_network_and_the_averages(small_data):
-    import keras
+def one_keras_epoch(x, batch_size, seed, passes):
+    """The batches of one Keras epoch from the backend's input pipeline, as NumPy arrays.
 
+    TensorFlow gives a dataset that knows its length; JAX and PyTorch an endless
+    generator and the number of items in an epoch (JAX items are blocks of batches).
+    """
+    data, steps = backends.current().training_batches(x, batch_size, seed, passes=passes)
+    if steps is None:
+        items = [keras.ops.convert_to_numpy(item) for item in data]
+    else:
+        iterator = iter(data)
+        items = [np.asarray(next(iterator)[0]) for _ in range(steps)]
+    return [batch for item in items for batch in (item if item.ndim == 3 else [item])]
+
+
+def test_train_step_updates_every_network_and_the_averages(small_data):
     model = make_bigan(n_features=small_data[0].shape[1])
     model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
     before = {
         name: [w.copy() for w in getattr(model, name).get_weights()]
         for name in ("encoder", "generator", "discriminator", "ema_encoder")
     }
-    logs = model.train_step(small_data[0][:50].astype("float32"))
+    logs = model.train_on_batch(small_data[0][:50].astype("float32"), return_dict=True)
     assert set(logs) == {"d_loss", "ge_loss"}
     assert all(np.isfinite(float(value)) for value in logs.values())
     for name, weights in before.items():
@@ -44,11 +57,9 @@ def test_train_step_updates_every_network_and_the_averages(small_data):
 
 
 def test_without_averaging_test_time_weights_equal_trained(small_data):
-    import keras
-
     model = make_bigan(n_features=small_data[0].shape[1], ema_decay=None)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
-    model.train_step(small_data[0][:50].astype("float32"))
+    model.train_on_batch(small_data[0][:50].astype("float32"))
     for trained, averaged in zip(model.encoder.get_weights(), model.ema_encoder.get_weights()):
         np.testing.assert_array_equal(trained, averaged)
 
@@ -79,10 +90,8 @@ def test_small_datasets_train_several_epochs_per_round(epochs, steps_per_epoch, 
 
 
 def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
-    from pyod_efficientgan.backends.tensorflow import training_batches as make_training_dataset
-
     x = np.arange(12, dtype="float32").reshape(6, 2)
-    batches = list(make_training_dataset(x, 4, seed=0, passes=3)[0].as_numpy_iterator())
+    batches = one_keras_epoch(x, 4, seed=0, passes=3)
     assert [len(batch) for batch in batches] == [4, 2] * 3
     passes = [np.concatenate(batches[i : i + 2])[:, 0] for i in (0, 2, 4)]
     for rows in passes:  # every pass is a permutation of all rows
@@ -120,7 +129,7 @@ class RecordTestTimeState(keras.callbacks.Callback):
         self._scorer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        from pyod_efficientgan.training import ScoreFunction
+        from pyod_efficientgan.scorer import ScoreFunction
 
         if self._scorer is None:
             self._scorer = ScoreFunction(self.model, "cross-entropy", 2, 0.9)
@@ -198,10 +207,7 @@ def test_divergence_in_first_epoch_raises_and_leaves_detector_untouched(small_da
 
 
 def test_divergence_guard_restores_last_finite_epoch(small_data):
-    import keras
-
     from pyod_efficientgan.callbacks import DivergenceGuard
-    from pyod_efficientgan.backends.tensorflow import training_batches as make_training_dataset
 
     class PoisonAtEpoch(keras.callbacks.Callback):
         def __init__(self, epoch):
@@ -224,9 +230,11 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
             if epoch == 1:
                 snapshot["weights"] = self.model.get_weights()
 
+    data, steps = backends.current().training_batches(x, 50, seed=0)
     model.fit(
-        make_training_dataset(x, 50, seed=0)[0],
+        data,
         epochs=5,
+        steps_per_epoch=steps,
         callbacks=[Snapshot(), PoisonAtEpoch(2), guard],
         verbose=0,
     )
