@@ -1,34 +1,51 @@
-"""Save and load a fitted :class:`~pyod_efficientgan.EfficientGAN` without pickle.
+"""A detector's plain state to one file and back, without pickle.
 
-A saved detector is one zip file with these members:
+:meth:`EfficientGAN.save <pyod_efficientgan.EfficientGAN.save>` is
+``write_state(detector._to_state(), path)`` and
+:meth:`EfficientGAN.load <pyod_efficientgan.EfficientGAN.load>` is
+``EfficientGAN._from_state(read_state(path))``; pickling goes through the same
+state. This module knows the file and what may be in it, not the detector: it
+never imports it. A state is a dict:
+
+``"params"``
+    The constructor parameters (``get_params(deep=False)``); only JSON-safe
+    values can be written, and lists are read back as tuples.
+``"attributes"``
+    The fitted attributes: JSON-safe scalars (``threshold_``, ``_mu``,
+    ``_sigma``, ``_classes``, ``n_features_in_``, ``latent_dim_``,
+    ``history_``, ``epochs_``, ``best_epoch_``) and NumPy arrays
+    (``decision_scores_``, ``labels_``, ``feature_names_in_`` as strings,
+    ``_member_moments``); an optional array may be None or absent.
+``"scaler"``
+    The input scaler's attributes (scalars and 1-D float statistics), or None.
+``"weights"``
+    ``model_.get_weights()``: a list of NumPy arrays, in order.
+
+The file is one zip with these members:
 
 ``manifest.json``
     Format name, format version, package version, and the SHA-256 digest of
     every other member plus one digest over all of them.
 ``params.json``
-    The constructor parameters (``get_params(deep=False)``); only JSON-safe
-    values can be saved.
+    ``state["params"]``.
 ``attributes.json``
-    Scalar fitted attributes (``threshold_``, ``_mu``, ``_sigma``,
-    ``n_features_in_``, ``history_``, ``epochs_``, ``best_epoch_``...) and
-    the scalar state of the scaler.
+    ``{"detector": <scalar attributes>, "scaler": <scalar attributes of the scaler>}``.
 ``arrays.npz``
-    Array fitted attributes (``decision_scores_``, ``labels_``,
-    ``feature_names_in_``) and the array state of the scaler.
+    The array attributes, and the scaler's arrays as ``scaler.<name>``.
 ``weights.npz``
-    ``model_.get_weights()`` of the BiGAN, in order (trained and test-time
-    networks).
+    The weights as ``w0000``, ``w0001``...
 
-Loading reads JSON with :mod:`json` and arrays with
-``numpy.load(allow_pickle=False)``: nothing in the file is executed. The
-digests detect a truncated or accidentally modified file; they are not a
-signature, so they do not prove who wrote the file. A file whose digests were
-recomputed by whoever changed it is still checked: only the attribute names
-listed in this module are read, each with its expected type and shape, no
-member may be larger than :data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES`
-for the JSON members) once decompressed, and an array is only allocated after
-its header was checked against the bytes that hold it. Every malformed file
-raises :class:`DetectorFileError`.
+The weights are NumPy arrays, so a file written under one Keras backend loads
+under any other. Reading uses :mod:`json` and ``numpy`` without pickle:
+nothing in the file is executed. The digests detect a truncated or
+accidentally modified file; they are not a signature, so they do not prove who
+wrote the file. A file whose digests were recomputed by whoever changed it is
+still checked: only the names listed in this module are read, each with its
+expected type and shape, no member may be larger than
+:data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES` for the JSON members) once
+decompressed, and an array is only allocated after its header was checked
+against the bytes that hold it. Every malformed file raises
+:class:`DetectorFileError`.
 """
 
 import hashlib
@@ -37,12 +54,12 @@ import json
 import math
 import numbers
 import os
+import re
 import tempfile
 import zipfile
 
 import numpy as np
 from numpy.lib import format as npy_format
-from sklearn.utils.validation import check_is_fitted
 
 FORMAT_NAME = "pyod-efficientgan"
 """Value of ``format`` in the manifest."""
@@ -58,8 +75,9 @@ MAX_JSON_BYTES = 64 * 2**20
 """Largest decompressed size of a JSON member that is read or written."""
 
 _MEMBERS = ("params.json", "attributes.json", "arrays.npz", "weights.npz")
+_STATE_KEYS = {"params", "attributes", "scaler", "weights"}
 _ARRAY_ATTRIBUTES = ("decision_scores_", "labels_", "feature_names_in_", "_member_moments")
-"""Array fitted attributes saved in ``arrays.npz``; the only names read from it."""
+"""Array attributes, saved in ``arrays.npz``; the only names read from it."""
 _SCALAR_ATTRIBUTES = (
     "threshold_",
     "_mu",
@@ -71,7 +89,7 @@ _SCALAR_ATTRIBUTES = (
     "best_epoch_",
     "latent_dim_",
 )
-"""Scalar fitted attributes saved in ``attributes.json``; the only names read from it."""
+"""Scalar attributes, saved in ``attributes.json``; the only names read from it."""
 _OPTIONAL_ATTRIBUTES = ("feature_names_in_", "_member_moments")
 """Attributes a fitted detector may lack (or hold as None, which is not saved);
 every other name above must be in the file."""
@@ -87,18 +105,17 @@ _SCALER_SCALARS = (
     "n_samples_seen_",
 )
 """Scalar attributes of the scaler that are read from ``attributes.json``."""
-_SCALER_ARRAYS = {
-    "StandardScaler": ("mean_", "var_", "scale_"),
-    "MinMaxScaler": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
-}
-"""Per scaler class, its array attributes: all required, no others read."""
-_TUPLE_PARAMS = ("encoder_units", "generator_units", "discriminator_units")
+_SCALER_ARRAYS = ("mean_", "var_", "scale_", "min_", "data_min_", "data_max_", "data_range_")
+"""Statistics of the scaler (``StandardScaler`` or ``MinMaxScaler``) that are read
+from ``arrays.npz``; which of them a detector needs is the detector's business."""
+_WEIGHT_NAME = re.compile(r"w\d{4,}")
 
 
 class DetectorFileError(ValueError):
     """The file is not a valid, intact detector file of a supported version."""
 
 
+# ------------------------------------------------------------------ writing
 def _json_safe(value):
     """Return ``value`` as plain JSON types, or raise TypeError."""
     if value is None or isinstance(value, (bool, str)):
@@ -114,11 +131,11 @@ def _json_safe(value):
     raise TypeError(f"{type(value).__name__} is not JSON-safe")
 
 
-def _params_json(detector):
-    params = {}
-    for name, value in detector.get_params(deep=False).items():
+def _params_json(params):
+    safe = {}
+    for name, value in params.items():
         try:
-            params[name] = _json_safe(value)
+            safe[name] = _json_safe(value)
         except TypeError:
             hint = ""
             if name == "contamination":
@@ -132,26 +149,65 @@ def _params_json(detector):
                 f"Cannot save EfficientGAN: parameter {name!r} is {value!r}, which is not "
                 f"JSON-safe.{hint}"
             ) from None
-    return params
+    return safe
 
 
-def _split_state(obj, names=None):
-    """Split attributes of ``obj`` into JSON-safe scalars and numpy arrays."""
+def _numeric_array(value, label, kinds="biufU"):
+    """``value`` if it is an array of ``kinds`` (``numpy.save`` writes it without pickle)."""
+    if not isinstance(value, np.ndarray) or value.dtype.hasobject or value.dtype.kind not in kinds:
+        kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+        raise TypeError(f"Cannot save EfficientGAN: {label} is {kind}, not a numeric array.")
+    return value
+
+
+def _split_attributes(attributes):
+    """The detector's attributes as (JSON scalars, arrays), checked against the format."""
+    unknown = set(attributes) - set(_SCALAR_ATTRIBUTES) - set(_ARRAY_ATTRIBUTES)
+    required = (set(_SCALAR_ATTRIBUTES) | set(_ARRAY_ATTRIBUTES)) - set(_OPTIONAL_ATTRIBUTES)
+    missing = {
+        name
+        for name in required
+        if name not in attributes or (name in _ARRAY_ATTRIBUTES and attributes[name] is None)
+    }
+    if unknown or missing:
+        raise ValueError(
+            f"Cannot save EfficientGAN: format version {FORMAT_VERSION} has no place for the "
+            f"attributes {sorted(unknown)} and needs {sorted(missing)}."
+        )
     scalars, arrays = {}, {}
-    items = (
-        obj.__dict__.items()
-        if names is None
-        else ((name, getattr(obj, name)) for name in names if hasattr(obj, name))
-    )
-    for name, value in items:
-        if value is None and names is not None and name in _ARRAY_ATTRIBUTES:
-            continue  # an optional array attribute that is unset
-        if isinstance(value, np.ndarray):
-            if value.dtype == object:
-                value = value.astype(str)
-            arrays[name] = value
+    for name, value in attributes.items():
+        if name in _ARRAY_ATTRIBUTES:
+            if value is not None:
+                arrays[name] = _numeric_array(value, f"attribute {name}")
         else:
-            scalars[name] = _json_safe(value)
+            try:
+                scalars[name] = _json_safe(value)
+            except TypeError:
+                raise TypeError(
+                    f"Cannot save EfficientGAN: attribute {name} is {value!r}, which is not "
+                    "JSON-safe."
+                ) from None
+    return scalars, arrays
+
+
+def _split_scaler(scaler):
+    """The scaler's attributes as (JSON scalars, arrays), checked against the format."""
+    scalars, arrays = {}, {}
+    for name, value in (scaler or {}).items():
+        if isinstance(value, np.ndarray) and name in _SCALER_ARRAYS:
+            arrays[name] = _numeric_array(value, f"scaler attribute {name}")
+        elif name in _SCALER_SCALARS:
+            try:
+                scalars[name] = _json_safe(value)
+            except TypeError:
+                raise TypeError(
+                    f"Cannot save EfficientGAN: scaler attribute {name} is {value!r}."
+                ) from None
+        else:
+            raise ValueError(
+                f"Cannot save EfficientGAN: format version {FORMAT_VERSION} has no place for "
+                f"the scaler attribute {name!r}."
+            )
     return scalars, arrays
 
 
@@ -169,41 +225,57 @@ def _overall_digest(digests):
     return _sha256("".join(f"{name}:{digests[name]}\n" for name in _MEMBERS).encode())
 
 
-def save_detector(detector, path):
-    """Save a fitted EfficientGAN to one file, without pickle.
+def write_state(state, path):
+    """Write the state of a fitted detector to one file, without pickle.
 
     Parameters
     ----------
-    detector : EfficientGAN
-        A fitted detector whose parameters are JSON-safe (a thresholder object
-        as ``contamination`` or a ``RandomState`` as ``random_state`` are not).
+    state : dict
+        A fitted detector's ``_to_state()``: ``"params"``, ``"attributes"``,
+        ``"scaler"`` and ``"weights"`` as described in this module.
     path : str or os.PathLike
-        Destination file; written atomically (a temporary file is renamed).
+        Destination file; written atomically (a temporary file is renamed),
+        so a failed write leaves no file behind.
 
     Raises
     ------
-    sklearn.exceptions.NotFittedError
-        If the detector is not fitted.
     TypeError
-        If a parameter cannot be stored as JSON.
+        If a parameter or attribute cannot be stored as JSON or as an array
+        without pickle (a thresholder object as ``contamination``, a
+        ``RandomState`` as ``random_state``...).
+    ValueError
+        If the state is not that of a fitted detector, holds names this
+        format has no place for, or a member would exceed its size limit.
     """
     from pyod_efficientgan import __version__
 
-    check_is_fitted(detector, ["model_", "decision_scores_"])
-    params = _params_json(detector)
-    scalars, arrays = _split_state(detector, _SCALAR_ATTRIBUTES + _ARRAY_ATTRIBUTES)
-    scaler_scalars, scaler_arrays = (
-        _split_state(detector.scaler_) if detector.scaler_ is not None else ({}, {})
-    )
+    if (
+        not isinstance(state, dict)
+        or set(state) != _STATE_KEYS
+        or not isinstance(state["params"], dict)
+        or not isinstance(state["attributes"], dict)
+        or not isinstance(state["scaler"], (dict, type(None)))
+        or not isinstance(state["weights"], (list, tuple))
+    ):
+        raise ValueError(
+            "Cannot save EfficientGAN: the state must be a fitted detector's, with the keys "
+            f"{sorted(_STATE_KEYS)}."
+        )
+    params = _params_json(state["params"])
+    scalars, arrays = _split_attributes(state["attributes"])
+    scaler_scalars, scaler_arrays = _split_scaler(state["scaler"])
     arrays.update({f"scaler.{name}": value for name, value in scaler_arrays.items()})
     attributes = {"detector": scalars, "scaler": scaler_scalars}
-    weights = detector.model_.get_weights()
+    weights = {
+        f"w{i:04d}": _numeric_array(np.asarray(w), f"weight {i}", kinds="biuf")
+        for i, w in enumerate(state["weights"])
+    }
 
     contents = {
         "params.json": json.dumps(params, indent=1, sort_keys=True).encode(),
         "attributes.json": json.dumps(attributes, indent=1, sort_keys=True).encode(),
         "arrays.npz": _npz_bytes(arrays),
-        "weights.npz": _npz_bytes({f"w{i:04d}": w for i, w in enumerate(weights)}),
+        "weights.npz": _npz_bytes(weights),
     }
     for name, data in contents.items():
         if len(data) > _member_limit(name):
@@ -239,6 +311,7 @@ def save_detector(detector, path):
         raise
 
 
+# ------------------------------------------------------------------ reading
 def _member_limit(name):
     return MAX_JSON_BYTES if name.endswith(".json") else MAX_MEMBER_BYTES
 
@@ -328,8 +401,8 @@ def _read_npy(raw, label, path):
             shape, fortran_order, dtype = npy_format.read_array_header_2_0(stream)
         else:
             raise ValueError(f"unsupported .npy version {version}")
-        if dtype.hasobject:
-            raise ValueError("object arrays are not read")
+        if dtype.hasobject or dtype.kind not in "biufU":
+            raise ValueError(f"arrays of dtype {dtype} are not read")
         expected = math.prod(shape) * dtype.itemsize
         if expected != len(raw) - stream.tell():
             raise ValueError(
@@ -385,6 +458,12 @@ def _is_history(value):
     )
 
 
+def _is_json_param(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    return isinstance(value, list) and all(_is_json_param(v) for v in value)
+
+
 _SCALAR_CHECKS = {
     "threshold_": (_is_real, "a number"),
     "_mu": (_is_real, "a number"),
@@ -396,8 +475,17 @@ _SCALAR_CHECKS = {
     "latent_dim_": (lambda v: _is_int(v) and v > 0, "a positive int"),
     "best_epoch_": (lambda v: v is None or (_is_int(v) and v > 0), "a positive int or null"),
 }
-"""How each scalar attribute must look; a name in _SCALAR_ATTRIBUTES
-without an entry here must be a number, a string, a bool or null."""
+"""How each scalar attribute must look (every name of _SCALAR_ATTRIBUTES has an entry)."""
+
+
+def _checked_params(params, path):
+    """``params.json`` as parameters: JSON scalars, and lists read as tuples."""
+    for name, value in params.items():
+        if not _is_json_param(value):
+            raise DetectorFileError(f"{path!s}: parameter {name!r} is {value!r}.")
+    return {
+        name: tuple(value) if isinstance(value, list) else value for name, value in params.items()
+    }
 
 
 def _checked_scalars(attributes, path):
@@ -416,29 +504,43 @@ def _checked_scalars(attributes, path):
     if missing:
         raise DetectorFileError(f"{path!s}: missing attributes {sorted(missing)}.")
     for name, value in scalars.items():
-        check, expected = _SCALAR_CHECKS.get(
-            name, (lambda v: v is None or isinstance(v, (bool, int, float, str)), "a scalar")
-        )
+        check, expected = _SCALAR_CHECKS[name]
         if not check(value):
             raise DetectorFileError(
                 f"{path!s}: attribute {name} must be {expected}, got {value!r}."
             )
+    scalars = dict(scalars)
+    scalars["history_"] = {
+        key: [(int if key == "epoch" else float)(v) for v in values]
+        for key, values in scalars["history_"].items()
+    }
     return scalars
 
 
-def _checked_arrays(arrays, n_features, preprocessing_class, path):
+def _checked_scaler_scalars(scaler, path):
+    unknown = set(scaler) - set(_SCALER_SCALARS)
+    if unknown:
+        raise DetectorFileError(f"{path!s}: unknown scaler attributes {sorted(unknown)}.")
+    for name, value in scaler.items():
+        if not (
+            value is None
+            or isinstance(value, (bool, int, float))
+            or (isinstance(value, list) and all(_is_real(v) for v in value))
+        ):
+            raise DetectorFileError(f"{path!s}: scaler attribute {name} is {value!r}.")
+    return {name: tuple(v) if isinstance(v, list) else v for name, v in scaler.items()}
+
+
+def _checked_arrays(arrays, n_features, path):
     """Split ``arrays.npz`` into detector and scaler arrays, checked name by name."""
     detector_arrays = {k: v for k, v in arrays.items() if not k.startswith("scaler.")}
     scaler_arrays = {k[len("scaler.") :]: v for k, v in arrays.items() if k.startswith("scaler.")}
-    allowed_scaler = set(_SCALER_ARRAYS.get(preprocessing_class, ()))
     unknown = (set(detector_arrays) - set(_ARRAY_ATTRIBUTES)) | {
-        f"scaler.{name}" for name in set(scaler_arrays) - allowed_scaler
+        f"scaler.{name}" for name in set(scaler_arrays) - set(_SCALER_ARRAYS)
     }
     if unknown:
         raise DetectorFileError(f"{path!s}: unknown arrays {sorted(unknown)}.")
-    missing = (set(_ARRAY_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(detector_arrays)) | {
-        f"scaler.{name}" for name in allowed_scaler - set(scaler_arrays)
-    }
+    missing = set(_ARRAY_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(detector_arrays)
     if missing:
         raise DetectorFileError(f"{path!s}: missing arrays {sorted(missing)}.")
     n_rows = {len(detector_arrays[name]) for name in ("decision_scores_", "labels_")}
@@ -468,18 +570,31 @@ def _checked_arrays(arrays, n_features, preprocessing_class, path):
     return detector_arrays, scaler_arrays
 
 
-def load_detector(path):
-    """Load a detector saved by :func:`save_detector`; nothing in the file runs.
+def _checked_weights(weights, path):
+    """``weights.npz`` as a list: members ``w0000``... in order, numbers only."""
+    order = sorted(weights, key=lambda name: int(name[1:]) if _WEIGHT_NAME.fullmatch(name) else -1)
+    if order != [f"w{i:04d}" for i in range(len(order))]:
+        raise DetectorFileError(f"{path!s}: weights.npz holds the arrays {order[:5]}...")
+    kinds = {weights[name].dtype.kind for name in order}
+    if not kinds <= set("biuf"):
+        raise DetectorFileError(f"{path!s}: weights.npz holds arrays of kinds {sorted(kinds)}.")
+    return [weights[name] for name in order]
+
+
+def read_state(path):
+    """Read the state written by :func:`write_state`; nothing in the file runs.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A file written by :func:`save_detector`.
+        A file written by :func:`write_state` (``EfficientGAN.save``).
 
     Returns
     -------
-    detector : EfficientGAN
-        The fitted detector; it gives the same scores as the one saved.
+    state : dict
+        ``"params"``, ``"attributes"``, ``"scaler"`` (None when the file has
+        no scaler) and ``"weights"``, each checked name by name; whether they
+        describe a working detector is checked by ``EfficientGAN._from_state``.
 
     Raises
     ------
@@ -487,77 +602,20 @@ def load_detector(path):
         If the file is truncated, modified (SHA-256 mismatch), not a detector
         file, of another format version, or malformed: a member missing, too
         large or not valid JSON/NPY, an attribute missing, unknown or of the
-        wrong type, parameters that do not validate, weights that do not fit.
+        wrong type or shape.
     """
-    from pyod_efficientgan.detector import EfficientGAN
-
     contents = _read_verified(path)
-    params = _load_json(contents, "params.json", path)
+    params = _checked_params(_load_json(contents, "params.json", path), path)
     attributes = _load_json(contents, "attributes.json", path)
-    arrays = _load_npz(contents["arrays.npz"], "arrays.npz", path)
-    weights_npz = _load_npz(contents["weights.npz"], "weights.npz", path)
-    weights = [weights_npz[name] for name in sorted(weights_npz)]
-
-    unknown = set(params) - set(EfficientGAN().get_params(deep=False))
-    if unknown:
-        raise DetectorFileError(f"{path!s}: unknown parameters {sorted(unknown)}.")
-    try:
-        for name in _TUPLE_PARAMS:
-            if name in params:
-                params[name] = tuple(params[name])
-        detector = EfficientGAN(**params)
-        detector._validate_params()
-    except (ValueError, TypeError) as error:
-        raise DetectorFileError(f"{path!s}: invalid parameters ({error}).") from error
     scalars = _checked_scalars(attributes, path)
-    scaler = detector._make_scaler()
-    detector_arrays, scaler_arrays = _checked_arrays(
-        arrays, scalars["n_features_in_"], type(scaler).__name__, path
-    )
-
-    for name, value in scalars.items():
-        if name == "history_":
-            value = {
-                key: [(int if key == "epoch" else float)(v) for v in values]
-                for key, values in value.items()
-            }
-        elif name in ("threshold_", "_mu", "_sigma"):
-            value = np.float64(value)
-        setattr(detector, name, value)
-    for name, value in detector_arrays.items():
-        if name == "feature_names_in_":
-            value = value.astype(object)
-        setattr(detector, name, value)
-
-    if scaler is not None:
-        unknown = set(attributes["scaler"]) - set(_SCALER_SCALARS)
-        if unknown:
-            raise DetectorFileError(f"{path!s}: unknown scaler attributes {sorted(unknown)}.")
-        for name, value in attributes["scaler"].items():
-            if not (
-                value is None
-                or isinstance(value, (bool, int, float))
-                or (isinstance(value, list) and all(_is_real(v) for v in value))
-            ):
-                raise DetectorFileError(f"{path!s}: scaler attribute {name} is {value!r}.")
-            setattr(scaler, name, tuple(value) if isinstance(value, list) else value)
-        for name, value in scaler_arrays.items():
-            setattr(scaler, name, value)
-    elif attributes["scaler"]:
-        raise DetectorFileError(f"{path!s}: scaler attributes but preprocessing=None.")
-    detector.scaler_ = scaler
-
-    if detector.latent_dim != "auto" and detector.latent_dim != detector.latent_dim_:
-        raise DetectorFileError(
-            f"{path!s}: the stored weights do not fit the network described by the parameters "
-            f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
-        )
-    model = detector._build_model(detector.n_features_in_, seed=0)
-    expected = [tuple(w.shape) for w in model.get_weights()]
-    if [tuple(w.shape) for w in weights] != expected:
-        raise DetectorFileError(
-            f"{path!s}: the stored weights do not fit the network described by the parameters."
-        )
-    model.set_weights(weights)
-    detector.model_ = model
-    return detector
+    scaler_scalars = _checked_scaler_scalars(attributes["scaler"], path)
+    arrays = _load_npz(contents["arrays.npz"], "arrays.npz", path)
+    detector_arrays, scaler_arrays = _checked_arrays(arrays, scalars["n_features_in_"], path)
+    weights = _checked_weights(_load_npz(contents["weights.npz"], "weights.npz", path), path)
+    scaler = {**scaler_scalars, **scaler_arrays}
+    return {
+        "params": params,
+        "attributes": {**scalars, **detector_arrays},
+        "scaler": scaler or None,
+        "weights": weights,
+    }

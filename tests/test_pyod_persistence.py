@@ -1,8 +1,10 @@
 """PyOD's own persistence (``pyod.utils.persistence.save``/``load``) round-trips EfficientGAN.
 
 PyOD's persistence sweep leaves out its torch detectors; EfficientGAN pickles its
-weights and rebuilds on unpickling, so PyOD's joblib envelope works for it. The
-module came with PyOD 3.5; ``load`` asks for ``trusted=True`` in later releases.
+plain state (``_to_state``: parameters, fitted attributes, NumPy weights) and
+rebuilds from it on unpickling (``_from_state``, as ``EfficientGAN.load`` does),
+so PyOD's joblib envelope works for it. The module came with PyOD 3.5; ``load``
+asks for ``trusted=True`` in later releases.
 """
 
 import inspect
@@ -42,10 +44,15 @@ def test_pyod_save_and_trusted_load_give_identical_scores(small_detector, small_
     persistence.save(small_detector, path)
     loaded = _load(path)
     assert type(loaded) is EfficientGAN
-    np.testing.assert_array_equal(loaded.decision_function(X_test), small_detector.decision_function(X_test))
+    np.testing.assert_array_equal(
+        loaded.decision_function(X_test), small_detector.decision_function(X_test)
+    )
     np.testing.assert_array_equal(loaded.predict(X_test), small_detector.predict(X_test))
     assert loaded.threshold_ == small_detector.threshold_
     assert loaded.get_params() == small_detector.get_params()
+    assert loaded._to_state().keys() == small_detector._to_state().keys()
+    for a, b in zip(loaded.model_.get_weights(), small_detector.model_.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_pyod_load_refuses_without_trusted(small_detector, tmp_path):
