@@ -1,21 +1,48 @@
 """Command line: ``pyod-efficientgan {bench,kdd99} ...``.
 
 Each subcommand lives in the module that owns its idea; this file only
-dispatches. ``bench`` is the benchmark harness (:mod:`pyod_efficientgan.harness`),
-``kdd99`` the paper's experiment (:mod:`pyod_efficientgan.kdd99`). Only the
-module of the subcommand being run is imported, so ``--help`` and a mistyped
-subcommand answer at once and load neither TensorFlow nor the data sets.
+dispatches. ``bench`` is the benchmark harness
+(:mod:`pyod_efficientgan.experiments.harness`), ``kdd99`` the paper's
+experiment (:mod:`pyod_efficientgan.experiments.kdd99`); both need the
+``bench`` extra, and without it the command exits with one line naming the
+missing package. Only the module of the subcommand being run is imported, so
+``--help`` and a mistyped subcommand answer at once and load neither Keras nor
+the data sets.
 """
 
 import argparse
 import importlib
 import sys
 
+from pyod_efficientgan import experiments
+
 SUBCOMMANDS = {
-    "bench": ("pyod_efficientgan.harness", "Benchmark EfficientGAN against PyOD detectors."),
-    "kdd99": ("pyod_efficientgan.kdd99", "Reproduce the paper's KDDCUP99 experiment."),
+    "bench": ("harness", "Benchmark EfficientGAN against PyOD detectors."),
+    "kdd99": ("kdd99", "Reproduce the paper's KDDCUP99 experiment."),
 }
-"""Subcommand name -> (module defining ``add_arguments`` and ``run``, help)."""
+"""Subcommand name -> (module of :mod:`pyod_efficientgan.experiments` defining
+``add_arguments`` and ``run``, help)."""
+
+
+def _experiment_module(name):
+    """Import ``pyod_efficientgan.experiments.<name>``, checking the ``bench`` extra first.
+
+    Raises
+    ------
+    experiments.MissingExtraError
+        When a package the module needs is not installed.
+    """
+    experiments.require(name)
+    try:
+        return importlib.import_module(f"pyod_efficientgan.experiments.{name}")
+    except ModuleNotFoundError as error:
+        # a package that is not in experiments.REQUIREMENTS (a broken environment)
+        if error.name is None or error.name.split(".")[0] == "pyod_efficientgan":
+            raise
+        missing = error.name.split(".")[0]
+        raise experiments.MissingExtraError(
+            experiments.missing_message(missing), name=missing
+        ) from error
 
 
 def build_parser(commands=None):
@@ -26,6 +53,11 @@ def build_parser(commands=None):
     commands : iterable of str or None, default=None
         Subcommands whose module is imported to add their arguments; the
         others are listed with their help only. None means all of them.
+
+    Raises
+    ------
+    experiments.MissingExtraError
+        When a module of ``commands`` needs a package that is not installed.
     """
     parser = argparse.ArgumentParser(prog="pyod-efficientgan", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True)
@@ -33,18 +65,27 @@ def build_parser(commands=None):
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         subparser = subparsers.add_parser(name, help=help_text, description=help_text)
         if name in commands:
-            module = importlib.import_module(module_name)
+            module = _experiment_module(module_name)
             module.add_arguments(subparser)
             subparser.set_defaults(run=module.run)
     return parser
 
 
 def main(argv=None):
-    """Run the command line; returns the process exit status."""
+    """Run the command line; returns the process exit status.
+
+    A missing package of the ``bench`` extra gives one line on stderr and
+    status 1.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
     # the subcommand is the first argument that is not an option (the top level has only -h)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    args = build_parser([command] if command in SUBCOMMANDS else []).parse_args(argv)
+    try:
+        parser = build_parser([command] if command in SUBCOMMANDS else [])
+    except experiments.MissingExtraError as error:
+        print(f"pyod-efficientgan {command}: {error}", file=sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
     return int(args.run(args) or 0)
 
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import scipy.io
 
-from pyod_efficientgan import datasets
-from pyod_efficientgan.datasets import (
+from pyod_efficientgan.experiments import datasets
+from pyod_efficientgan.experiments.datasets import (
     EMBEDDED_DATASETS,
     ODDS_BENCHMARK,
     ODDS_DIR_ENV,
@@ -18,6 +18,8 @@ from pyod_efficientgan.datasets import (
     load_table,
     odds_dir,
 )
+
+pytestmark = pytest.mark.backend_free
 
 
 @pytest.fixture

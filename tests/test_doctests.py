@@ -1,14 +1,14 @@
 """The docstring examples of the package run and print what they show.
 
-Every module of ``pyod_efficientgan`` whose source holds a ``>>>`` example is
-run through :mod:`doctest` (examples marked ``# doctest: +SKIP`` need a
-cluster or files and are skipped by doctest itself). A module whose optional
-dependency is missing is skipped with the name of the missing module.
+Every module of ``pyod_efficientgan`` and of its subpackages whose source
+holds a ``>>>`` example is run through :mod:`doctest` (examples marked
+``# doctest: +SKIP`` need a cluster or files and are skipped by doctest
+itself). A module whose optional dependency is missing is skipped with the
+name of the missing module.
 """
 
 import doctest
 import importlib
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +17,17 @@ import pyod_efficientgan
 
 PACKAGE_DIR = Path(pyod_efficientgan.__file__).parent
 
+
+def _module_name(path):
+    parts = path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+# every module, subpackages (backends, experiments, scaleout) included
 MODULES_WITH_EXAMPLES = sorted(
-    f"pyod_efficientgan.{info.name}"
-    for info in pkgutil.iter_modules([str(PACKAGE_DIR)])
-    if ">>>" in (PACKAGE_DIR / f"{info.name}.py").read_text(encoding="utf-8")
+    _module_name(path)
+    for path in PACKAGE_DIR.rglob("*.py")
+    if ">>>" in path.read_text(encoding="utf-8")
 )
 
 

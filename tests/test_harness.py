@@ -1,15 +1,17 @@
 """Tests of the benchmark harness: protocol, seeds, tables, failures, command line."""
 
 import argparse
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from pyod_efficientgan import cli, harness
-from pyod_efficientgan.datasets import ODDS_BENCHMARK, Dataset
-from pyod_efficientgan.harness import (
+from pyod_efficientgan import cli
+from pyod_efficientgan.experiments import harness
+from pyod_efficientgan.experiments.datasets import ODDS_BENCHMARK, Dataset
+from pyod_efficientgan.experiments.harness import (
     DETECTORS,
     L1Norm,
     detector_seed,
@@ -303,15 +305,93 @@ def test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process():
     import subprocess
     import sys
 
+    # the Keras side through backends.current().set_threads; torch for PyOD's peers
     code = (
-        "from pyod_efficientgan.harness import limit_threads\n"
+        "from pyod_efficientgan.experiments.harness import limit_threads\n"
         "limit_threads(1)\n"
         "import tensorflow as tf, torch\n"
         "print(tf.config.threading.get_intra_op_parallelism_threads(),"
         " tf.config.threading.get_inter_op_parallelism_threads(), torch.get_num_threads())\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    environment = {**os.environ, "KERAS_BACKEND": "tensorflow"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environment
+    )
     assert out.stdout.split() == ["1", "1", "1"]
+
+
+def test_harness_imports_no_backend_library_itself():
+    # TensorFlow, JAX and torch come in through Keras and pyod_efficientgan.backends only
+    # (torch also for PyOD's own detectors, inside a function)
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(harness))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}  # fmt: skip
+    imported |= {
+        (node.module or "").split(".")[0] for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }  # fmt: skip
+    assert not imported & {"tensorflow", "jax"}
+    torch_imports = [
+        node for node in ast.walk(tree) if isinstance(node, ast.Import)
+        and any(alias.name == "torch" for alias in node.names)
+    ]  # fmt: skip
+    assert len(torch_imports) == 1  # _limit_torch_threads, for PyOD's peers
+
+
+def test_workers_run_on_the_keras_backend_of_the_parent_process(tmp_path):
+    """loky workers inherit ``KERAS_BACKEND`` unchanged and start Keras on it.
+
+    In a fresh interpreter (a fresh loky executor) whose backend is not the
+    package's default, so a worker that fell back to TensorFlow would show.
+    """
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "from joblib import Parallel, delayed\n"
+        "from pyod_efficientgan.experiments import harness\n"
+        "def task():\n"
+        "    import keras, torch\n"
+        "    return os.environ['KERAS_BACKEND'], keras.backend.backend(), torch.get_num_threads()\n"
+        "with harness._worker_pool(2, uses_keras=True):\n"
+        "    for result in Parallel(n_jobs=2)(delayed(task)() for _ in range(2)):\n"
+        "        print(*result)\n"
+    )
+    environment = {**os.environ, "KERAS_BACKEND": "torch"}
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment,
+        cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    n_threads = str(max(1, (os.cpu_count() or 1) // 2))
+    assert completed.stdout.splitlines() == [f"torch torch {n_threads}"] * 2
+
+
+@pytest.mark.parametrize(("command", "package"), [("bench", "tqdm"), ("kdd99", "pandas")])
+def test_cli_without_the_bench_extra_says_what_to_install_in_one_line(tmp_path, command, package):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        f"sys.modules[{package!r}] = None  # as if it were not installed\n"
+        "from pyod_efficientgan.cli import main\n"
+        f"sys.exit(main([{command!r}, '--out', 'unused']))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    assert completed.stderr.splitlines() == [
+        f"pyod-efficientgan {command}: needs {package}, which is not installed; "
+        'install the bench extra: pip install "pyod-efficientgan[bench]"'
+    ]
+    assert not list(tmp_path.iterdir())  # nothing was run
 
 
 # ------------------------------------------------------------------ output
@@ -326,9 +406,18 @@ def test_retracing_filter_drops_only_retracing_warnings():
     )
     assert not harness._RetracingFilter().filter(retracing)
     assert harness._RetracingFilter().filter(record("some other TensorFlow warning"))
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_retracing_filter_is_installed_only_on_tensorflow(active):
+    import logging
+
+    from pyod_efficientgan import backends
+
+    installed = active and backends.name() == "tensorflow"
     logger = logging.getLogger("tensorflow")
-    with harness._without_retracing_warnings():
-        assert harness._RETRACING_FILTER in logger.filters
+    with harness._without_retracing_warnings(active):
+        assert (harness._RETRACING_FILTER in logger.filters) == installed
     assert harness._RETRACING_FILTER not in logger.filters
 
 

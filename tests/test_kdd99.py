@@ -17,7 +17,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from pyod_efficientgan import EfficientGAN, cli, kdd99  # noqa: E402
+from pyod_efficientgan import EfficientGAN, cli  # noqa: E402
+from pyod_efficientgan.experiments import kdd99  # noqa: E402
 
 N_ROWS = 494_021
 N_NORMAL = 97_278
@@ -207,6 +208,32 @@ def test_log1p_transform():
     assert kdd99.transform_features(X, "none") is X
     with pytest.raises(ValueError, match="non-negative"):
         kdd99.transform_features(-X, "log1p")
+
+
+class _ScoreMethodStub:
+    """Reads ``score_method`` when it scores, like EfficientGAN; fails on feature-matching."""
+
+    score_method = "cross-entropy"
+
+    def set_params(self, **params):
+        vars(self).update(params)
+        return self
+
+    def decision_function(self, X):
+        if self.score_method == "feature-matching":
+            raise RuntimeError("scoring failed")
+        return np.full(len(X), 1.0)
+
+
+def test_variant_scores_restores_the_callers_score_method_even_when_scoring_fails():
+    detector = _ScoreMethodStub()
+    scores = kdd99.variant_scores(detector, np.zeros((3, 2)), methods=("cross-entropy",))
+    assert list(scores) == ["cross-entropy"]
+    np.testing.assert_array_equal(scores["cross-entropy"], [1.0, 1.0, 1.0])
+    detector.set_params(score_method="original")
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        kdd99.variant_scores(detector, np.zeros((3, 2)))
+    assert detector.score_method == "original"
 
 
 # ------------------------------------------------- experiment, small data

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from pyod_efficientgan import EfficientGAN  # noqa: E402
-from pyod_efficientgan.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
+from pyod_efficientgan.experiments.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
 
 SMALL = dict(latent_dim=4, encoder_units=(16,), generator_units=(16,),
              discriminator_units=(16, 16), random_state=0)
@@ -31,7 +31,7 @@ def _line(ax, label):
 
 
 def test_plotting_imports_matplotlib_lazily():
-    import pyod_efficientgan.plotting as plotting
+    import pyod_efficientgan.experiments.plotting as plotting
 
     assert "matplotlib" not in vars(plotting) and "plt" not in vars(plotting)
 

@@ -1,7 +1,7 @@
 """Screen EfficientGAN variants through the harness protocol (real fit + decision_function)."""
 import json, sys
-from pyod_efficientgan import harness
-from pyod_efficientgan.datasets import load_odds
+from pyod_efficientgan.experiments import harness
+from pyod_efficientgan.experiments.datasets import load_odds
 variants = json.loads(sys.argv[1]); names = sys.argv[2].split(","); n_runs = int(sys.argv[3]); out = sys.argv[4]
 for v, p in variants.items():
     harness.DETECTORS[v] = (lambda p: lambda c, s, **k: harness._efficientgan(c, s, **{**p, **k}))(p)

@@ -3,7 +3,7 @@
 Neither detector gets a KDD-specific setting: ``EfficientGAN(random_state=seed)`` and
 ``IForest(random_state=seed)``, fitted on the attack rows of the paper's 50 % training half
 (split seed 42) and judged on the test half by flagging its top 20 % of scores
-(:func:`pyod_efficientgan.kdd99.evaluate`), as the paper does.
+(:func:`pyod_efficientgan.experiments.kdd99.evaluate`), as the paper does.
 
 Usage::
 
@@ -21,7 +21,7 @@ def main(argv):
     from pyod.models.iforest import IForest
 
     from pyod_efficientgan import EfficientGAN
-    from pyod_efficientgan.kdd99 import evaluate, load_kddcup99, split_kddcup99
+    from pyod_efficientgan.experiments.kdd99 import evaluate, load_kddcup99, split_kddcup99
 
     path, out = argv[0], Path(argv[1])
     n_seeds = int(argv[2]) if len(argv) > 2 else 3

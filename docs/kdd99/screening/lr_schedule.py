@@ -3,7 +3,8 @@ import argparse, json, math, sys, time
 import numpy as np
 import keras
 from sklearn.preprocessing import MinMaxScaler
-from pyod_efficientgan import kdd99, detector as det_mod
+from pyod_efficientgan import detector as det_mod
+from pyod_efficientgan.experiments import kdd99
 from pyod_efficientgan.detector import EfficientGAN
 from pyod_efficientgan.scoring import combine_scores
 

@@ -12,7 +12,8 @@ the full test half is scored with the final and with the lowest-crit weights.
 import sys, time, json, numpy as np, keras
 from sklearn.preprocessing import MinMaxScaler
 from sklearn.model_selection import train_test_split
-from pyod_efficientgan import kdd99, EfficientGAN
+from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.experiments import kdd99
 from pyod_efficientgan.training import BiGAN, ScoreFunction
 
 seed = int(sys.argv[1]); epochs = int(sys.argv[2]); every = int(sys.argv[3]); out = sys.argv[4]

@@ -36,7 +36,7 @@ HELD_OUT = (
 
 
 def load_group(group):
-    from pyod_efficientgan.datasets import ODDS_BENCHMARK, dataset_files, load_dataset, subsample
+    from pyod_efficientgan.experiments.datasets import ODDS_BENCHMARK, dataset_files, load_dataset, subsample
 
     odds = os.environ["PYOD_EFFICIENTGAN_ODDS_DIR"]
     adbench = os.environ["PYOD_EFFICIENTGAN_ADBENCH_DIR"]
@@ -70,7 +70,8 @@ def exact_twins(datasets):
 
 
 def _task(dataset, params, min_steps, max_epochs, constants=()):
-    from pyod_efficientgan import detector, harness
+    from pyod_efficientgan import detector
+    from pyod_efficientgan.experiments import harness
 
     harness.limit_threads(1)
     for name, value in constants:

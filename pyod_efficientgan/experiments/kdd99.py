@@ -300,10 +300,18 @@ def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
     the scores that a detector fitted with the same seed and the other
     ``score_method`` would give.
 
+    The rows are scored by the detector's own
+    :meth:`~pyod_efficientgan.EfficientGAN.decision_function` (its chunked
+    scorer); nothing here scores rows itself. The detector reads its score
+    parameters when it scores, not when it is fitted, so each variant is one
+    ``detector.set_params(score_method=method)``: the caller's detector is
+    switched in place, without a copy, and its own ``score_method`` is
+    restored in a ``finally`` block, also when scoring raises.
+
     Parameters
     ----------
     detector : EfficientGAN
-        A fitted detector.
+        A fitted detector; its ``score_method`` is the same after the call.
     X : ndarray of shape (n_samples, n_features)
         Rows to score (unscaled, like ``decision_function``'s input).
     methods : tuple of str, default=("cross-entropy", "feature-matching")
@@ -314,8 +322,6 @@ def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
     scores : dict of str to ndarray of shape (n_samples,)
         :math:`A(x) = \alpha L_G(x) + (1 - \alpha) L_D(x)` per method.
     """
-    # score parameters are read at scoring time, so switching score_method
-    # on the fitted detector gives the other variant's scores
     original = detector.score_method
     try:
         scores = {}
@@ -405,11 +411,13 @@ def fit_with_selection(X_train, X_test, params, selection, seed):
     """
     from pyod_efficientgan import EfficientGAN
     from pyod_efficientgan.callbacks import HeldOutFlagSelection
+    from pyod_efficientgan.rows import make_scaler
 
     X_fit, X_held_out = train_test_split(
         X_train, test_size=selection["held_out"], random_state=seed
     )
-    scaler = EfficientGAN(**params)._make_scaler()  # the scaling the detector would fit
+    # the scaling the detector would fit for these params
+    scaler = make_scaler(EfficientGAN(**params).preprocessing)
     scale = np.asarray if scaler is None else scaler.fit(X_fit).transform
     detector = EfficientGAN(**{**params, "preprocessing": None}, random_state=seed)
     X_test_scaled = scale(X_test)
@@ -839,7 +847,7 @@ def run(args):
 
 
 def main(argv=None):
-    """Run ``python -m pyod_efficientgan.kdd99 ...`` (same options as ``pyod-efficientgan kdd99``).
+    """Run ``python -m pyod_efficientgan.experiments.kdd99 ...`` (as ``pyod-efficientgan kdd99``).
 
     Parameters
     ----------
@@ -851,7 +859,7 @@ def main(argv=None):
     status : int
     """
     parser = argparse.ArgumentParser(
-        prog="python -m pyod_efficientgan.kdd99", description=__doc__.splitlines()[0]
+        prog="python -m pyod_efficientgan.experiments.kdd99", description=__doc__.splitlines()[0]
     )
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -51,7 +51,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pyod_efficientgan.datasets import (
+from pyod_efficientgan.experiments.datasets import (
     EMBEDDED_DATASETS,
     ODDS_BENCHMARK,
     dataset_files,
@@ -501,11 +501,11 @@ def run_benchmark(
         Detector name -> constructor arguments.
     n_jobs : int, default=1
         Worker processes (joblib); 1 runs in this process. Each worker gets
-        ``cpu_count // n_jobs`` threads (TensorFlow, PyTorch, BLAS) so the
-        workers do not oversubscribe the cores. TensorFlow starts without its
-        start-up lines on stderr (:func:`start_tensorflow`), and its
-        per-fit "tf.function retracing" warnings are dropped while the
-        benchmark runs.
+        ``cpu_count // n_jobs`` threads (the Keras backend, PyTorch, BLAS) so
+        the workers do not oversubscribe the cores; they get this process's
+        ``KERAS_BACKEND``. Keras starts without start-up lines on stderr
+        (:func:`start_keras`), and on TensorFlow its per-fit "tf.function
+        retracing" warnings are dropped while the benchmark runs.
     progress : bool, default=True
         Show a tqdm progress bar over (dataset, detector, run).
     on_record : callable or None, default=None
@@ -525,10 +525,11 @@ def run_benchmark(
     ]
     bar = tqdm(total=len(tasks), disable=not progress, unit="fit", file=sys.stderr)
     records = []
+    uses_keras = any(name in KERAS_DETECTORS for name in detectors)
     if n_jobs == 1:
-        if "EfficientGAN" in detectors:
-            start_tensorflow()
-        with _without_retracing_warnings():
+        if uses_keras:
+            start_keras()
+        with _without_retracing_warnings(uses_keras):
             for dataset, run, name in tasks:
                 bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
                 records.append(run_task(dataset, run, name, base_seed, params.get(name)))
@@ -536,22 +537,9 @@ def run_benchmark(
                     on_record(records[-1])
                 bar.update()
     else:
-        from joblib import Parallel, delayed, parallel_config
+        from joblib import Parallel, delayed
 
-        n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
-        with (
-            parallel_config(
-                backend="loky",
-                inner_max_num_threads=n_threads,
-                initializer=_start_worker,
-                initargs=(n_threads,),
-            ),
-            warnings.catch_warnings(),
-        ):
-            # loky replaces a worker whose memory grew by 300 MB since its first task
-            # (TensorFlow keeps some graph memory per fit) and warns that it did; the
-            # replacement takes the next task and no result is lost.
-            warnings.filterwarnings("ignore", message=_LOKY_REPLACED_WORKER, category=UserWarning)
+        with _worker_pool(n_jobs, uses_keras):
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
                 delayed(run_task)(dataset, run, name, base_seed, params.get(name))
                 for dataset, run, name in tasks
@@ -568,21 +556,56 @@ def run_benchmark(
     return pd.DataFrame.from_records(records)
 
 
+KERAS_DETECTORS = ("EfficientGAN", "EfficientGAN+IForest")
+"""Registry names whose detectors run on Keras (and so start its backend)."""
+
+
+@contextlib.contextmanager
+def _worker_pool(n_jobs, uses_keras):
+    """Configure joblib for a parallel run: loky workers with capped threads.
+
+    Each worker gets ``cpu_count // n_jobs`` threads and runs
+    :func:`_start_worker` before its first task. loky starts its workers with
+    this process's environment (``os.environ``), so ``KERAS_BACKEND`` reaches
+    them unchanged and every worker runs Keras on the backend of this process.
+    """
+    from joblib import parallel_config
+
+    n_threads = max(1, (os.cpu_count() or 1) // n_jobs)
+    with (
+        parallel_config(
+            backend="loky",
+            inner_max_num_threads=n_threads,
+            initializer=_start_worker,
+            initargs=(n_threads, uses_keras),
+        ),
+        warnings.catch_warnings(),
+    ):
+        # loky replaces a worker whose memory grew by 300 MB since its first task
+        # (a Keras backend keeps some graph memory per fit) and warns that it did; the
+        # replacement takes the next task and no result is lost.
+        warnings.filterwarnings("ignore", message=_LOKY_REPLACED_WORKER, category=UserWarning)
+        yield
+
+
 def limit_threads(n_threads):
-    """Cap the TensorFlow and PyTorch threads of this process at ``n_threads``.
+    """Cap the threads of the Keras backend and of PyTorch in this process at ``n_threads``.
 
     Used by the initializer of the worker processes of a parallel run, so
-    that ``n_jobs`` workers do not each start one thread per core.
-    TensorFlow accepts the setting only before its runtime starts; a process
-    that has already run TensorFlow keeps what it had.
+    that ``n_jobs`` workers do not each start one thread per core. The Keras
+    side goes through ``set_threads`` of :func:`pyod_efficientgan.backends.current`;
+    TensorFlow and JAX accept the setting only before their runtime starts,
+    so a process that has already run them keeps what it had.
     """
-    import tensorflow as tf
+    from pyod_efficientgan import backends
 
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(n_threads)
-        tf.config.threading.set_inter_op_parallelism_threads(n_threads)
-    except RuntimeError:  # the runtime is already initialised in this worker
-        pass
+    backends.current().set_threads(n_threads)
+    _limit_torch_threads(n_threads)
+
+
+def _limit_torch_threads(n_threads):
+    # PyOD's own deep detectors (AutoEncoder, DeepSVDD, ...) run on PyTorch whatever
+    # Keras runs on: this is for those peers, not for EfficientGAN's backend.
     try:
         import torch
     except ImportError:
@@ -609,32 +632,35 @@ def _stderr_to_devnull():
         os.close(devnull)
 
 
-def start_tensorflow(n_threads=None):
-    """Import TensorFlow and start its runtime without its start-up lines on stderr.
+def start_keras(n_threads=None):
+    """Import Keras and start its backend without start-up lines on stderr.
 
     TensorFlow's C++ start-up logging (oneDNN, CUDA stubs, ``cuInit``, absl's
     "All log messages before absl::InitializeLog()") is written to file
-    descriptor 2 before ``TF_CPP_MIN_LOG_LEVEL`` applies, so it is silenced
-    here by pointing descriptor 2 at ``os.devnull`` while TensorFlow loads and
-    finds its devices; errors raised are reported after it is restored.
-    Nothing happens when TensorFlow is already imported.
+    descriptor 2 before ``TF_CPP_MIN_LOG_LEVEL`` applies, and JAX warns on
+    stderr when it finds no accelerator; so descriptor 2 points at
+    ``os.devnull`` while Keras loads its backend and runs one tiny op (which
+    starts the runtime and finds the devices); errors raised are reported
+    after it is restored. Nothing is imported here but Keras and, through it,
+    the backend of ``KERAS_BACKEND``. When Keras is already imported, only
+    the thread caps are applied.
 
     Parameters
     ----------
     n_threads : int or None, default=None
-        When given, :func:`limit_threads` caps the TensorFlow and PyTorch
-        threads first (it must come before the runtime starts).
+        When given, :func:`limit_threads` caps the threads first (it must
+        come before the runtime starts).
     """
-    if "tensorflow" in sys.modules:
+    if "keras" in sys.modules:
         if n_threads is not None:
             limit_threads(n_threads)
         return
     with _stderr_to_devnull():
+        import keras
+
         if n_threads is not None:
             limit_threads(n_threads)
-        import tensorflow as tf
-
-        tf.config.list_physical_devices()
+        keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
 
 
 class _RetracingFilter(logging.Filter):
@@ -652,9 +678,25 @@ class _RetracingFilter(logging.Filter):
 _RETRACING_FILTER = _RetracingFilter()
 
 
+def _on_tensorflow():
+    """Whether Keras is loaded and runs on TensorFlow (never imports Keras itself)."""
+    if "keras" not in sys.modules:
+        return False
+    from pyod_efficientgan import backends
+
+    return backends.name() == "tensorflow"
+
+
 @contextlib.contextmanager
-def _without_retracing_warnings():
-    """Install :class:`_RetracingFilter` on the ``tensorflow`` logger for the block."""
+def _without_retracing_warnings(active=True):
+    """Install :class:`_RetracingFilter` on the ``tensorflow`` logger for the block.
+
+    Only when ``active`` and Keras runs on TensorFlow; on other backends the
+    block runs as it is.
+    """
+    if not (active and _on_tensorflow()):
+        yield
+        return
     logger = logging.getLogger("tensorflow")
     logger.addFilter(_RETRACING_FILTER)
     try:
@@ -663,16 +705,21 @@ def _without_retracing_warnings():
         logger.removeFilter(_RETRACING_FILTER)
 
 
-def _start_worker(n_threads):
-    """Initializer of a loky worker: quiet TensorFlow start, thread caps, no retracing noise.
+def _start_worker(n_threads, uses_keras=True):
+    """Initializer of a loky worker: thread caps, quiet Keras start, no retracing noise.
 
-    Runs once per worker process, before its first task. Importing TensorFlow
-    and PyTorch here also makes them part of the size loky measures after the
-    first task, so its memory-leak protection does not replace a worker just
-    because a later task loaded them.
+    Runs once per worker process, before its first task. Starting Keras here
+    (when the run has a Keras detector) and importing PyTorch
+    (:func:`limit_threads`) also makes them part of the size loky measures
+    after the first task, so its memory-leak protection does not replace a
+    worker just because a later task loaded them.
     """
-    start_tensorflow(n_threads)
-    logging.getLogger("tensorflow").addFilter(_RETRACING_FILTER)
+    if uses_keras:
+        start_keras(n_threads)
+        if _on_tensorflow():
+            logging.getLogger("tensorflow").addFilter(_RETRACING_FILTER)
+    else:
+        _limit_torch_threads(n_threads)
 
 
 # ---------------------------------------------------------------- tables
@@ -770,6 +817,7 @@ def _versions():
         "keras": ("keras",),
         "tensorflow": ("tensorflow", "tensorflow-cpu"),
         "torch": ("torch",),
+        "jax": ("jax",),
         "pandas": ("pandas",),
     }
     found = {"python": platform.python_version()}
@@ -784,6 +832,15 @@ def _versions():
 
     found["pyod_efficientgan"] = __version__
     return found
+
+
+def _keras_backend():
+    # what this process and its workers run Keras on, without importing Keras here
+    if "keras" in sys.modules:
+        from pyod_efficientgan import backends
+
+        return backends.name()
+    return os.environ.get("KERAS_BACKEND") or "Keras' configured default (KERAS_BACKEND unset)"
 
 
 def summary_markdown(records, datasets, detectors, config):
@@ -831,6 +888,8 @@ def summary_markdown(records, datasets, detectors, config):
         lines += [f"Note: {config['note']}", ""]
     lines += [
         "Versions: " + ", ".join(f"{k} {v}" for k, v in _versions().items()) + ".",
+        "",
+        f"Keras backend: {_keras_backend()}.",
         "",
         "Detector parameters (besides `contamination` and the seed):",
         "",
