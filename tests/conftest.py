@@ -1,8 +1,15 @@
-"""Shared fixtures. Environment first: Keras reads it at import."""
+"""Shared fixtures. Environment first: Keras reads it at import.
+
+The Keras backend is whatever the environment selects (``KERAS_BACKEND``, or
+``~/.keras/keras.json``; tox sets it per environment) and is printed in the
+pytest header; neither this file nor the package sets it. Tests that do not
+depend on the backend carry the ``backend_free`` marker (``pytestmark`` in
+backend-free modules, :data:`BACKEND_FREE_TESTS` for single tests of mixed
+modules): tox runs them in ``py311-tensorflow`` only.
+"""
 
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 
@@ -10,6 +17,85 @@ import pytest  # noqa: E402
 from pyod.utils.data import generate_data  # noqa: E402
 
 from pyod_efficientgan import EfficientGAN  # noqa: E402
+
+BACKEND_FREE_TESTS = {
+    # module: tests (function names, parameters aside) that train no EfficientGAN and run no
+    # Keras computation, in modules that also hold tests that do; whole backend-free
+    # modules carry ``pytestmark = pytest.mark.backend_free`` instead
+    "test_harness.py": (
+        "test_l1norm_scores_are_row_l1_norms",
+        "test_split_standardize_follows_pyod_protocol",
+        "test_seeds_are_per_run_and_per_detector",
+        "test_records_share_the_split_and_not_the_detector_seed",
+        "test_metric_values_match_a_manual_run",
+        "test_tables_are_aligned_with_detectors_and_datasets",
+        "test_failures_are_recorded_not_raised",
+        "test_summary_reports_means_ranks_failures_and_command",
+        "test_average_ranks",
+        "test_write_results_files",
+        "test_make_detector_registry_and_pyod_names",
+        "test_parallel_run_gives_the_same_records",
+        "test_argument_defaults",
+        "test_argument_parsing",
+        "test_cli_rejects_unknown_dataset",
+        "test_test_part_without_outliers_is_recorded_as_undefined",
+        "test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process",
+        "test_retracing_filter_drops_only_retracing_warnings",
+        "test_roc_figure_rows_sorted_by_mean_and_ranks_panel",
+        "test_cli_reads_a_csv_table_with_its_label_column",
+    ),
+    "test_kdd99.py": (
+        "test_shape_dtype_and_feature_names",
+        "test_one_hot_blocks_have_one_indicator_per_row",
+        "test_class_balance",
+        "test_labels_mark_normal_rows",
+        "test_raw_file_and_sklearn_cache_give_identical_arrays",
+        "test_split_sizes_and_training_has_attacks_only",
+        "test_split_is_deterministic",
+        "test_one_hot_order_does_not_depend_on_row_order",
+        "test_evaluate_flags_top_20_percent",
+        "test_sample_rows",
+        "test_sample_rows_rejects_bad_values",
+        "test_config_and_options_give_experiment_settings",
+        "test_log1p_transform",
+    ),
+    "test_validation.py": (
+        "test_bad_training_input_raises_clear_error",
+        "test_invalid_parameters_are_rejected_at_fit",
+    ),
+    "test_plotting.py": ("test_plotting_imports_matplotlib_lazily",),
+}
+"""Backend-free tests of mixed modules, marked ``backend_free`` at collection."""
+
+
+def pytest_report_header(config):
+    """The Keras backend the suite runs on, and where it came from."""
+    from pyod_efficientgan import backends
+
+    source = os.environ.get("KERAS_BACKEND")
+    origin = f"KERAS_BACKEND={source}" if source else "KERAS_BACKEND unset: Keras' config"
+    return f"keras backend: {backends.name()} ({origin})"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """Mark the tests of :data:`BACKEND_FREE_TESTS`; a name its module lacks is an error."""
+    checked = set()
+    for item in items:
+        names = BACKEND_FREE_TESTS.get(item.path.name)
+        module = getattr(item, "module", None)
+        if names is None or module is None:
+            continue
+        if item.path.name not in checked:
+            checked.add(item.path.name)
+            stale = [name for name in names if not callable(getattr(module, name, None))]
+            if stale:
+                raise pytest.UsageError(
+                    f"tests/conftest.py BACKEND_FREE_TESTS names tests that "
+                    f"{item.path.name} lacks: {stale}"
+                )
+        if getattr(item, "originalname", None) in names:
+            item.add_marker(pytest.mark.backend_free)
 
 
 @pytest.fixture(scope="session")
