@@ -16,6 +16,9 @@ import math
 import keras
 import numpy as np
 
+from pyod_efficientgan import backends
+from pyod_efficientgan.scorer import ScoreFunction, map_chunks
+
 VALIDATION_MONITOR = "val_reconstruction_error"
 """Name of the early-stopping criterion in the epoch logs and ``history_``."""
 
@@ -27,7 +30,7 @@ class ValidationCriterion(keras.callbacks.Callback):
     ----------
     score_function : callable
         Maps a float32 array to ``(A, L_G, L_D)`` with the test-time weights
-        (:class:`pyod_efficientgan.training.ScoreFunction`).
+        (:class:`pyod_efficientgan.scorer.ScoreFunction`).
     x_validation : ndarray of shape (n_validation, n_features), float32
         Preprocessed held-out rows.
     batch_size : int
@@ -41,14 +44,9 @@ class ValidationCriterion(keras.callbacks.Callback):
         self.batch_size = batch_size
 
     def on_epoch_end(self, epoch, logs=None):
-        total = 0.0
-        for start in range(0, len(self.x_validation), self.batch_size):
-            _, generator_loss, _ = self.score_function(
-                self.x_validation[start : start + self.batch_size]
-            )
-            total += float(np.sum(generator_loss, dtype=np.float64))
+        _, generator_loss, _ = map_chunks(self.score_function, self.x_validation, self.batch_size)
         if logs is not None:
-            logs[VALIDATION_MONITOR] = total / len(self.x_validation)
+            logs[VALIDATION_MONITOR] = float(np.mean(generator_loss, dtype=np.float64))
 
 
 class DivergenceGuard(keras.callbacks.Callback):
@@ -170,8 +168,6 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         self.selected_step_ = None
 
     def on_train_begin(self, logs=None):
-        from pyod_efficientgan.training import ScoreFunction
-
         self._score_function = ScoreFunction(self.model, self.score_method, self.norm, self.alpha)
         self._ema_weights = self.model.averaged_weights
         self._last_probe_step = 0
@@ -195,15 +191,11 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
             variable.assign(value)
 
     def _step(self):
-        return int(self.model.ema_steps.numpy())
+        backends.current().sync_model_state(self.model)
+        return int(keras.ops.convert_to_numpy(self.model.ema_steps.value))
 
     def _scores(self, x):
-        return np.concatenate(
-            [
-                self._score_function(x[start : start + self.batch_size])[0]
-                for start in range(0, len(x), self.batch_size)
-            ]
-        )
+        return map_chunks(self._score_function, x, self.batch_size)[0]
 
     def _probe(self):
         step = self._step()
@@ -217,5 +209,5 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         self.probes_.append({"step": step, "flagged_held_out": flagged})
         # non-finite weights give a NaN share, which is never selected
         if not math.isnan(flagged) and (self._best is None or flagged < self._best[1]):
-            weights = [np.array(variable.numpy()) for variable in self._ema_weights]
+            weights = [keras.ops.convert_to_numpy(v.value).copy() for v in self._ema_weights]
             self._best = (step, flagged, weights)

@@ -3,43 +3,35 @@
 import contextlib
 import math
 import numbers
-import warnings
 
-import keras
 import numpy as np
+from keras import ops
 from pyod.models.base import BaseDetector
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from pyod_efficientgan import backends
-from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
+from pyod_efficientgan import backends, schedule
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
-from pyod_efficientgan.training import (
-    BiGAN,
-    BiGANEnsemble,
+from pyod_efficientgan.rows import ArrayRows, make_scaler, to_float32, validate_rows
+from pyod_efficientgan.scaleout.distribute import check_backend
+from pyod_efficientgan.schedule import (  # noqa: F401 (the detector's documented constants)
+    AUTO_MAX_EPOCHS,
+    AUTO_MIN_EPOCHS,
+    AUTO_MIN_STEPS,
+    MAX_STEPS_PER_EXECUTION,
+    MIN_STEPS_PER_ROUND,
+    TRIM_RAMP_FRACTION,
+    TrainingDivergedError,
+)
+from pyod_efficientgan.scorer import (  # noqa: F401
+    SCORE_ALIGN_ROWS,
     ScoreFunction,
-    pad_rows,
+    map_chunks,
     score_part_moments,
 )
-
-AUTO_MIN_STEPS = 5000
-"""With ``epochs="auto"``: train for at least this many optimizer steps of one
-BiGAN, shared among the ``n_estimators`` members (each member trains
-``AUTO_MIN_STEPS / n_estimators`` steps, so the arithmetic is the same)..."""
-
-AUTO_MIN_EPOCHS = 3
-"""...and at least this many epochs..."""
-
-AUTO_MAX_EPOCHS = 500
-"""...but never more than this many epochs."""
-
-TRIM_RAMP_FRACTION = 0.5
-"""With trimming, the trimmed share grows from 0 to ``trim_share`` over this
-fraction of the planned steps (the model first learns the bulk of the rows)."""
+from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
+from pyod_efficientgan.training import BiGAN, BiGANEnsemble
 
 THRESHOLDER_TRIM_SHARE = 0.1
 """``trim_share="auto"`` when ``contamination`` is a thresholder object (no
@@ -55,32 +47,6 @@ AUTO_LATENT_RANGE = (2, 32)
 
 MEMBER_SEED_STRIDE = 10_000
 """Member k of an ensemble is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
-
-MAX_STEPS_PER_EXECUTION = 32
-"""Training steps run per call of the compiled training function."""
-
-MIN_STEPS_PER_ROUND = 200
-"""Small datasets train several epochs per Keras epoch (a "round") of at least
-this many steps, when the number of epochs allows it; the losses, validation
-and divergence checks are per round."""
-
-SCORE_ALIGN_ROWS = 1024
-"""Scoring pads every chunk to a multiple of this many rows (or of
-``score_batch_size``, if smaller).
-
-Matrix products treat a partial tile of rows differently, so without padding
-a row's float32 score would depend on how many rows were scored with it. With
-``score_batch_size`` a multiple of this (the default is), every chunk holds a
-multiple of 1024 rows, only the last chunk of a call is padded, and a row's
-score is bit-identical however the rows are ordered, subset or split (e.g.
-over Dask partitions). Another ``score_batch_size`` can change a row's score
-in its last bits (float32 rounding, about 1e-8 relative), and for some sizes
-(e.g. 100) so can the row's position in its chunk.
-"""
-
-
-class TrainingDivergedError(FloatingPointError):
-    """Training produced non-finite losses before any epoch ended finite."""
 
 
 def _is_tuple_of_positive_ints(value):
@@ -362,49 +328,7 @@ class EfficientGAN(BaseDetector):
         self : EfficientGAN
             The fitted detector.
         """
-        with self._restored_on_failure():
-            self._validate_params()
-            X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_all_finite=True)
-            self._set_n_classes(y)
-            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
-
-            scaler = self._make_scaler()
-            x_scaled = self._transform(scaler.fit(X) if scaler is not None else None, X)
-            x_train, x_validation = self._split_validation(x_scaled, seed)
-            self.latent_dim_ = self._resolve_latent_dim(X.shape[1])
-            model = self._build_model(X.shape[1], seed)
-            training = self._train(model, x_train, x_validation, seed, extra_callbacks=callbacks)
-            moments = self._compute_member_moments(model, [x_scaled])
-            self._set_fitted(model, scaler, training, moments)
-            self.decision_scores_ = self._score(X)
-            self._process_decision_scores()
-        return self
-
-    @contextlib.contextmanager
-    def _restored_on_failure(self):
-        """Undo every change to the fitted state if the block raises.
-
-        A fit that fails or is interrupted anywhere (validation, training,
-        scoring, thresholding) leaves the detector as it was: fitted with its
-        old model, or unfitted.
-        """
-        params = set(self.get_params(deep=False))
-        before = {k: v for k, v in self.__dict__.items() if k not in params}
-        try:
-            yield
-        except BaseException:
-            for name in [k for k in self.__dict__ if k not in params]:
-                del self.__dict__[name]
-            self.__dict__.update(before)
-            raise
-
-    def _set_fitted(self, model, scaler, training, member_moments):
-        # All fitted attributes of the model at once, after training succeeded.
-        self.model_ = model
-        self.scaler_ = scaler
-        self.history_, self.epochs_, self.best_epoch_ = training
-        self._member_moments = member_moments
-        self.__dict__.pop("_score_cache", None)
+        return self._fit_rows(ArrayRows(X), y, callbacks)
 
     def fit_chunks(self, chunks, y=None, *, shuffle_buffer=100_000):
         """Train on rows that come in chunks, e.g. data larger than memory.
@@ -434,11 +358,63 @@ class EfficientGAN(BaseDetector):
         self : EfficientGAN
             The fitted detector.
         """
-        from pyod_efficientgan.scaleout.streaming import fit_chunks
+        from pyod_efficientgan.scaleout.streaming import ChunkedRows
 
+        return self._fit_rows(ChunkedRows(chunks, shuffle_buffer), y)
+
+    def _fit_rows(self, source, y=None, callbacks=None):
+        """Fit on a source of rows (:mod:`pyod_efficientgan.rows`): the one path of both fits.
+
+        On failure anywhere the detector is left as it was.
+        """
         with self._restored_on_failure():
-            fit_chunks(self, chunks, shuffle_buffer)
+            self._validate_params()
+            check_backend(backends.name())
+            scaler = make_scaler(self.preprocessing)
+            source.prepare(self, scaler)
+            self._set_n_classes(y)
+            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+            x_train, x_validation, make_batches = source.training_rows(self, scaler, seed)
+            self.latent_dim_ = self._resolve_latent_dim(self.n_features_in_)
+            model = self._build_model(self.n_features_in_, seed)
+            training = schedule.train(
+                model, x_train, x_validation, self._training_plan(), seed, make_batches, callbacks
+            )
+            moments = self._compute_member_moments(model, source.scaled_chunks(self, scaler))
+            self._set_fitted(model, scaler, training, moments)
+            self.decision_scores_ = np.concatenate(
+                [self._score(chunk) for chunk in source.chunks(self)]
+            )
+            self._process_decision_scores()
         return self
+
+    @contextlib.contextmanager
+    def _restored_on_failure(self):
+        """Undo every change to the fitted state if the block raises.
+
+        A fit that fails or is interrupted anywhere (validation, training,
+        scoring, thresholding) leaves the detector as it was: fitted with its
+        old model, or unfitted.
+        """
+        params = set(self.get_params(deep=False))
+        before = {k: v for k, v in self.__dict__.items() if k not in params}
+        try:
+            yield
+        except BaseException:
+            for name in [k for k in self.__dict__ if k not in params]:
+                del self.__dict__[name]
+            self.__dict__.update(before)
+            raise
+
+    def _set_fitted(self, model, scaler, training, member_moments):
+        # All fitted attributes of the model at once, after training succeeded.
+        self.model_ = model
+        self.scaler_ = scaler
+        self.history_ = training.history
+        self.epochs_ = training.epochs
+        self.best_epoch_ = training.best_epoch
+        self._member_moments = member_moments
+        self.__dict__.pop("_score_cache", None)
 
     def _validate_params(self):
         # scikit-learn's constraints, then what they cannot express: tuples of
@@ -451,6 +427,29 @@ class EfficientGAN(BaseDetector):
                     f"The '{name}' parameter of EfficientGAN must be a non-empty tuple of "
                     f"positive ints. Got {value!r} instead."
                 )
+
+    def _training_plan(self):
+        """The training parameters, for :func:`pyod_efficientgan.schedule.train`."""
+        return schedule.TrainingPlan(
+            epochs=self.epochs,
+            batch_size=self.batch_size,
+            learning_rate=self.learning_rate,
+            n_estimators=self.n_estimators,
+            trim_share=self._resolve_trim_share(),
+            patience=self.patience,
+            score_method=self.score_method,
+            norm=int(self.norm),
+            alpha=float(self.alpha),
+            score_batch_size=self.score_batch_size,
+            verbose=int(self.verbose),
+        )
+
+    def _resolve_epochs(self, n_train, batch_size):
+        return schedule.resolve_epochs(self.epochs, n_train, batch_size, self.n_estimators)
+
+    @staticmethod
+    def _passes_per_round(epochs, steps_per_epoch):
+        return schedule.passes_per_round(epochs, steps_per_epoch)
 
     def _scorer(self):
         """The compiled scoring of ``model_`` with the current score parameters.
@@ -483,35 +482,7 @@ class EfficientGAN(BaseDetector):
         """
         if len(model.members) == 1:
             return None
-        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
-        return score_part_moments(model, scaled_chunks, self.score_batch_size, align)
-
-    def _make_scaler(self):
-        if self.preprocessing == "minmax":
-            return MinMaxScaler()
-        if self.preprocessing == "standard":
-            return StandardScaler()
-        return None
-
-    def _split_validation(self, x_scaled, seed):
-        n_validation = int(math.floor(self.validation_size * len(x_scaled)))
-        if n_validation < 2:
-            return x_scaled, None
-        return train_test_split(x_scaled, test_size=n_validation, random_state=seed)
-
-    def _resolve_epochs(self, n_train, batch_size):
-        if self.epochs != "auto":
-            return int(self.epochs)
-        steps_per_epoch = math.ceil(n_train / batch_size)
-        member_steps = AUTO_MIN_STEPS / self.n_estimators
-        wanted = max(math.ceil(member_steps / steps_per_epoch), AUTO_MIN_EPOCHS)
-        return min(wanted, AUTO_MAX_EPOCHS)
-
-    @staticmethod
-    def _passes_per_round(epochs, steps_per_epoch):
-        # the largest divisor of `epochs` that keeps a round near MIN_STEPS_PER_ROUND
-        wanted = max(1, math.ceil(MIN_STEPS_PER_ROUND / steps_per_epoch))
-        return max(k for k in range(1, min(wanted, epochs) + 1) if epochs % k == 0)
+        return score_part_moments(model, scaled_chunks, self.score_batch_size)
 
     def _build_model(self, n_features, seed):
         """One BiGAN, or an ensemble of ``n_estimators`` (member k seeded ``seed + 10000 k``)."""
@@ -573,91 +544,6 @@ class EfficientGAN(BaseDetector):
         if isinstance(self.contamination, numbers.Real):
             return float(self.contamination)
         return THRESHOLDER_TRIM_SHARE
-
-    def _train(
-        self,
-        model,
-        x_train,
-        x_validation,
-        seed,
-        make_dataset=None,
-        extra_callbacks=None,
-    ):
-        backend = backends.current()
-        make_dataset = make_dataset or backend.training_batches
-        batch_size = min(self.batch_size, len(x_train))
-        steps_per_epoch = math.ceil(len(x_train) / batch_size)
-        epochs = self._resolve_epochs(len(x_train), batch_size)
-        passes = self._passes_per_round(epochs, steps_per_epoch)
-        trim_share = self._resolve_trim_share()
-        for member in model.members:
-            member.trim_share = trim_share
-            member.trim_ramp_steps = int(TRIM_RAMP_FRACTION * epochs * steps_per_epoch)
-
-        def adam():
-            return keras.optimizers.Adam(self.learning_rate, beta_1=0.5)
-
-        if isinstance(model, BiGANEnsemble):
-            optimizers = {"d_optimizer": adam, "g_optimizer": adam}
-        else:
-            optimizers = {"d_optimizer": adam(), "g_optimizer": adam()}
-        model.compile(
-            **optimizers,
-            steps_per_execution=backend.steps_per_execution(
-                passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION
-            ),
-        )
-        guard = DivergenceGuard()
-        callbacks = [guard]
-        early_stopping = None
-        if x_validation is not None:
-            early_stopping = keras.callbacks.EarlyStopping(
-                monitor=VALIDATION_MONITOR,
-                mode="min",
-                patience=math.ceil(self.patience / passes),
-                restore_best_weights=True,
-            )
-            callbacks = [
-                ValidationCriterion(
-                    ScoreFunction(model, self.score_method, self.norm, self.alpha),
-                    x_validation,
-                    self.score_batch_size,
-                ),
-                guard,
-                early_stopping,
-            ]
-        dataset, steps = make_dataset(x_train, batch_size, seed, passes=passes)
-        keras_history = model.fit(
-            dataset,
-            epochs=epochs // passes,
-            steps_per_epoch=steps,
-            callbacks=callbacks + list(extra_callbacks or []),
-            verbose=int(self.verbose),
-            shuffle=False,
-        )
-        history = {
-            key: [float(value) for value in values] for key, values in keras_history.history.items()
-        }
-        history["epoch"] = [passes * (i + 1) for i in range(len(keras_history.epoch))]
-        if not model.all_finite():
-            raise TrainingDivergedError(
-                "Training diverged in the first epoch (non-finite loss); no finite weights to "
-                f"restore. Lower learning_rate (now {self.learning_rate!r}) or scale the "
-                "inputs (preprocessing='standard')."
-            )
-        if guard.diverged_at_epoch is not None:
-            warnings.warn(
-                f"Training diverged after epoch {guard.diverged_at_epoch * passes} (non-finite "
-                f"loss); kept the weights of epoch {(guard.last_finite_epoch + 1) * passes}. "
-                "Lower learning_rate "
-                f"(now {self.learning_rate!r}) to train further.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-        best_epoch = None
-        if early_stopping is not None and early_stopping.best_weights is not None:
-            best_epoch = (early_stopping.best_epoch + 1) * passes
-        return history, epochs, best_epoch
 
     # -------------------------------------------------------------- scoring
     def decision_function(self, X):
@@ -723,12 +609,13 @@ class EfficientGAN(BaseDetector):
         """
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = self._check_scoring_input(X)
-        terms = np.empty(X.shape, dtype=np.float64)
-        for start in range(0, X.shape[0], self.score_batch_size):
-            stop = min(start + self.score_batch_size, X.shape[0])
-            x = self._transform(self.scaler_, X[start:stop])
-            difference = np.abs(x - np.asarray(self.model_(x, training=False)))
-            terms[start:stop] = difference if self.norm == 1 else np.square(difference)
+
+        def terms_of(x):
+            difference = np.abs(x - ops.convert_to_numpy(self.model_(x, training=False)))
+            return difference if self.norm == 1 else np.square(difference)
+
+        (terms,) = map_chunks(terms_of, X, self.score_batch_size, self._preprocess)
+        terms = terms.astype(np.float64)
         if index is not None:
             import pandas as pd
 
@@ -739,68 +626,223 @@ class EfficientGAN(BaseDetector):
     def save(self, path):
         """Save the fitted detector to ``path`` without pickle.
 
-        See :func:`pyod_efficientgan.persistence.save_detector`.
-        """
-        from pyod_efficientgan.persistence import save_detector
+        The file holds the state that pickling keeps, as JSON and NumPy
+        arrays (see :mod:`pyod_efficientgan.persistence`); it loads under any
+        Keras backend.
 
-        save_detector(self, path)
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination file, written atomically.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the detector is not fitted.
+        TypeError
+            If a parameter cannot be stored as JSON: a thresholder object as
+            ``contamination`` or a ``RandomState`` as ``random_state`` (pickle
+            or joblib keep them).
+        """
+        from pyod_efficientgan.persistence import write_state
+
+        check_is_fitted(self, ["model_", "decision_scores_"])
+        write_state(self._to_state(), path)
 
     @classmethod
     def load(cls, path):
         """Load a detector saved by :meth:`save`; no code from the file runs.
 
-        See :func:`pyod_efficientgan.persistence.load_detector`.
-        """
-        from pyod_efficientgan.persistence import load_detector
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A file written by :meth:`save`, under any Keras backend.
 
-        return load_detector(path)
+        Returns
+        -------
+        detector : EfficientGAN
+            The fitted detector; it gives the same scores as the one saved.
+
+        Raises
+        ------
+        pyod_efficientgan.persistence.DetectorFileError
+            If the file is damaged, of another format version or malformed
+            (:func:`~pyod_efficientgan.persistence.read_state`), or what it
+            holds is no detector: parameters that do not validate, a missing
+            scaler statistic, weights that do not fit the networks.
+        """
+        from pyod_efficientgan.persistence import DetectorFileError, read_state
+
+        state = read_state(path)
+        try:
+            return cls._from_state(state)
+        except (ValueError, TypeError) as error:
+            raise DetectorFileError(f"{path!s}: {error}") from error
 
     def _check_scoring_input(self, X):
         """Check the detector is fitted and validate X like the training rows."""
         check_is_fitted(self, ["model_", "decision_scores_"])
-        return validate_data(
-            self, X, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=False
-        )
+        return validate_rows(self, X, reset=False)
 
-    def _transform(self, scaler, X):
-        """Scale a chunk of rows and cast it to contiguous float32."""
-        if scaler is not None:
-            X = scaler.transform(X)
-        # Values beyond float32 become inf here; _score reports them clearly.
-        with np.errstate(over="ignore"):
-            return np.ascontiguousarray(X, dtype=np.float32)
+    def _preprocess(self, rows):
+        """Scale a chunk of rows as in ``fit``, as contiguous float32."""
+        return to_float32(self.scaler_, rows)
 
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
-        n_samples = X.shape[0]
-        parts = [np.empty(n_samples, dtype=np.float64) for _ in range(3 if components else 1)]
-        align = min(SCORE_ALIGN_ROWS, self.score_batch_size)
-        scorer = self._scorer()
-        for start in range(0, n_samples, self.score_batch_size):
-            stop = min(start + self.score_batch_size, n_samples)
-            chunk_scores = scorer(pad_rows(self._transform(self.scaler_, X[start:stop]), align))
-            for part, values in zip(parts, chunk_scores):
-                part[start:stop] = values[: stop - start]
+        parts = map_chunks(self._scorer(), X, self.score_batch_size, self._preprocess)
+        if not parts:
+            parts = tuple(np.empty(0) for _ in range(3))
         if not np.all(np.isfinite(parts[0])):
             raise FloatingPointError(
                 "EfficientGAN produced non-finite scores; the input values are probably far "
                 "outside the range seen in fit."
             )
-        return tuple(parts) if components else parts[0]
+        parts = tuple(np.asarray(part, dtype=np.float64) for part in parts)
+        return parts if components else parts[0]
 
     # ---------------------------------------------------------- persistence
+    _STATE_ATTRIBUTES = (
+        "n_features_in_",
+        "feature_names_in_",
+        "_classes",
+        "latent_dim_",
+        "epochs_",
+        "best_epoch_",
+        "history_",
+        "_member_moments",
+        "decision_scores_",
+        "threshold_",
+        "labels_",
+        "_mu",
+        "_sigma",
+    )
+    """The fitted attributes of a state, besides ``scaler_`` and ``model_`` (its weights);
+    ``feature_names_in_`` and ``_member_moments`` may be absent."""
+
+    _SCALER_STATISTICS = {
+        "standard": ("mean_", "var_", "scale_"),
+        "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
+    }
+    """The fitted arrays of the scaler of each ``preprocessing``."""
+
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_score_cache", None)
-        model = state.pop("model_", None)
-        if model is not None:
-            state["_model_weights"] = model.get_weights()
-        return state
+        return self._to_state()
 
     def __setstate__(self, state):
-        weights = state.pop("_model_weights", None)
-        self.__dict__.update(state)
-        if weights is not None:
-            model = self._build_model(self.n_features_in_, seed=0)
-            model.set_weights(weights)
-            self.model_ = model
+        if "params" not in state:  # pickled before _to_state: the instance's __dict__
+            state = self._state_of_dict(state, state.get("_model_weights"))
+        self.__dict__.update(type(self)._from_state(state).__dict__)
+
+    def _to_state(self):
+        """The detector as a plain state: JSON-safe values and NumPy arrays.
+
+        ``{"params": get_params(deep=False)}`` for an unfitted detector; a
+        fitted one adds ``"attributes"`` (:attr:`_STATE_ATTRIBUTES`, NumPy
+        scalars as Python numbers, ``feature_names_in_`` as strings),
+        ``"scaler"`` (the scaler's attributes, or None) and ``"weights"``
+        (``model_.get_weights()``). Pickling and :meth:`save` store it,
+        :meth:`_from_state` rebuilds the detector from it. The parameters are
+        as given: only :meth:`save` requires them to be JSON-safe.
+        """
+        model = self.__dict__.get("model_")
+        return self._state_of_dict(self.__dict__, None if model is None else model.get_weights())
+
+    @classmethod
+    def _state_of_dict(cls, attributes, weights):
+        """The state of an instance ``__dict__`` and the model's weights (None if unfitted)."""
+        names = cls().get_params(deep=False)  # PyOD's _get_param_names is no classmethod
+        state = {"params": {k: attributes[k] for k in names if k in attributes}}
+        if weights is None:
+            return state
+
+        def plain(value):
+            if isinstance(value, np.ndarray):
+                return value.astype(str) if value.dtype.hasobject else value
+            return value.item() if isinstance(value, np.generic) else value
+
+        scaler = attributes.get("scaler_")
+        state["attributes"] = {
+            name: plain(attributes[name]) for name in cls._STATE_ATTRIBUTES if name in attributes
+        }
+        state["scaler"] = None if scaler is None else {k: plain(v) for k, v in vars(scaler).items()}
+        state["weights"] = [np.asarray(w) for w in weights]
+        return state
+
+    @classmethod
+    def _from_state(cls, state):
+        """Build a detector from a state of :meth:`_to_state` (or ``persistence.read_state``).
+
+        Sets the parameters; for a fitted state, validates them, sets the
+        fitted attributes and the scaler, rebuilds the networks and sets their
+        weights, cast to the variables' dtypes (a step counter saved as int64
+        fits an int32 variable). Unpickling and :meth:`load` both use it.
+
+        Raises
+        ------
+        ValueError
+            If the state describes no detector of this class: unknown
+            parameters; for a fitted state, parameters that do not validate,
+            a missing or unknown attribute, missing scaler statistics, or
+            weights that do not fit the networks.
+        """
+        params = dict(state["params"])
+        unknown = set(params) - set(cls().get_params(deep=False))
+        if unknown:
+            raise ValueError(f"unknown parameters {sorted(unknown)}.")
+        detector = cls(**params)
+        if state.get("weights") is None:
+            return detector
+        try:
+            detector._validate_params()
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"invalid parameters ({error}).") from error
+
+        attributes = state["attributes"]
+        optional = {"feature_names_in_", "_member_moments"}
+        missing = set(cls._STATE_ATTRIBUTES) - optional - set(attributes)
+        unknown = set(attributes) - set(cls._STATE_ATTRIBUTES)
+        if missing or unknown:
+            raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
+        for name in cls._STATE_ATTRIBUTES:
+            value = attributes.get(name)
+            if name in ("threshold_", "_mu", "_sigma") and isinstance(value, numbers.Real):
+                value = np.float64(value)
+            elif name == "feature_names_in_":
+                if value is None:
+                    continue
+                value = np.asarray(value).astype(object)
+            setattr(detector, name, value)
+
+        scaler = make_scaler(detector.preprocessing)
+        statistics = state.get("scaler") or {}
+        if scaler is None and statistics:
+            raise ValueError("scaler attributes but preprocessing=None.")
+        if scaler is not None:
+            needed = set(cls._SCALER_STATISTICS[detector.preprocessing])
+            foreign = {n for names in cls._SCALER_STATISTICS.values() for n in names} - needed
+            missing, foreign = needed - set(statistics), foreign & set(statistics)
+            if missing or foreign:
+                raise ValueError(
+                    f"preprocessing={detector.preprocessing!r} needs the scaler statistics "
+                    f"{sorted(needed)}: missing {sorted(missing)}, foreign {sorted(foreign)}."
+                )
+            for name, value in statistics.items():
+                setattr(scaler, name, tuple(value) if isinstance(value, list) else value)
+        detector.scaler_ = scaler
+
+        if detector.latent_dim != "auto" and detector.latent_dim != detector.latent_dim_:
+            raise ValueError(
+                "the stored weights do not fit the network described by the parameters "
+                f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
+            )
+        model = detector._build_model(detector.n_features_in_, seed=0)
+        variables = model.weights
+        weights = list(state["weights"])
+        if [tuple(np.shape(w)) for w in weights] != [tuple(v.shape) for v in variables]:
+            raise ValueError(
+                "the stored weights do not fit the network described by the parameters."
+            )
+        model.set_weights([np.asarray(w, dtype=v.dtype) for w, v in zip(weights, variables)])
+        detector.model_ = model
+        return detector

@@ -35,14 +35,8 @@ from keras import ops
 
 from pyod_efficientgan import backends
 from pyod_efficientgan.scoring import (
-    NORMS,
-    SCORE_METHODS,
-    combine_scores,
-    discriminator_cross_entropy,
     reconstruction_error,
-    row_norm,
     score_components,
-    standardized_mean,
 )
 
 
@@ -253,10 +247,11 @@ class BiGAN(_backend.TrainStep, keras.Model):
         return self.ema_generator(self.ema_encoder(x, training=training), training=training)
 
     def _pair_logits(self, x, z, training):
-        z_encoded = self.encoder(x, training=training)
-        x_generated = self.generator(z, training=training)
-        logits_real, _ = self.discriminator([x, z_encoded], training=training)
-        logits_fake, _ = self.discriminator([x_generated, z], training=training)
+        run = _backend.run_network
+        z_encoded = run(self.encoder, x, training)
+        x_generated = run(self.generator, z, training)
+        logits_real, _ = run(self.discriminator, [x, z_encoded], training)
+        logits_fake, _ = run(self.discriminator, [x_generated, z], training)
         return logits_real, logits_fake
 
     def trimmed_count(self, batch_size):
@@ -272,8 +267,9 @@ class BiGAN(_backend.TrainStep, keras.Model):
         """
         if self.trim_share <= 0:
             return None
+        run = _backend.run_network
         errors = reconstruction_error(
-            x, self.generator(self.encoder(x, training=False), training=False), self.trim_norm
+            x, run(self.generator, run(self.encoder, x, False), False), self.trim_norm
         )
         weights = trimmed_row_weights(errors, self.trimmed_count(ops.shape(x)[0]))
         return ops.stop_gradient(weights)
@@ -455,187 +451,3 @@ class BiGANEnsemble(_backend.TrainStep, keras.Model):
     def all_finite(self):
         """Return whether every member's weights are finite."""
         return all(member.all_finite() for member in self.member_models)
-
-
-def member_score_components(model, x, method="cross-entropy", norm=1):
-    """:math:`L_G` and :math:`L_D` of every member of ``model``, stacked.
-
-    Parameters
-    ----------
-    model : BiGAN or BiGANEnsemble
-        The trained model.
-    x : tensor of shape (n_samples, n_features)
-        Preprocessed rows.
-    method : {"cross-entropy", "feature-matching"}, default="cross-entropy"
-        Which :math:`L_D`.
-    norm : {1, 2}, default=1
-        Order of the norms.
-
-    Returns
-    -------
-    generator_loss, discriminator_loss : tensors of shape (n_members, n_samples)
-    """
-    parts = [member.score_components(x, method, norm) for member in model.members]
-    return ops.stack([p[0] for p in parts]), ops.stack([p[1] for p in parts])
-
-
-def pad_rows(x, multiple):
-    """Append zero rows to ``x`` up to a multiple of ``multiple`` rows.
-
-    Scoring pads every chunk this way (see ``detector.SCORE_ALIGN_ROWS``), so
-    that a row's float32 score does not depend on how many rows share its chunk.
-    """
-    missing = -len(x) % multiple
-    if not missing:
-        return x
-    return np.concatenate([x, np.zeros((missing, x.shape[1]), dtype=x.dtype)])
-
-
-def member_score_parts(model, x):
-    """Every variant of :math:`L_G` and :math:`L_D` of every member, in one pass.
-
-    Parameters
-    ----------
-    model : BiGAN or BiGANEnsemble
-        The trained model (test-time weights).
-    x : tensor of shape (n_samples, n_features)
-        Preprocessed rows.
-
-    Returns
-    -------
-    parts : tensor of shape (n_members, 5, n_samples)
-        Per member: :math:`L_G` with norm 1 and 2, the cross-entropy, and the
-        feature-matching distance with norm 1 and 2.
-    """
-    stacked = []
-    for member in model.members:
-        z = member.ema_encoder(x, training=False)
-        x_reconstructed = member.ema_generator(z, training=False)
-        logits_real, features_real = member.ema_discriminator([x, z], training=False)
-        _, features_reconstructed = member.ema_discriminator([x_reconstructed, z], training=False)
-        difference = ops.subtract(x, x_reconstructed)
-        feature_difference = ops.subtract(features_real, features_reconstructed)
-        stacked.append(
-            ops.stack(
-                [
-                    row_norm(difference, 1),
-                    row_norm(difference, 2),
-                    discriminator_cross_entropy(logits_real),
-                    row_norm(feature_difference, 1),
-                    row_norm(feature_difference, 2),
-                ]
-            )
-        )
-    return ops.stack(stacked)
-
-
-def score_part_moments(model, scaled_chunks, batch_size, align):
-    """Sums over the rows of every member's score parts, for standardising its score.
-
-    Parameters
-    ----------
-    model : BiGAN or BiGANEnsemble
-        The trained model.
-    scaled_chunks : iterable of ndarray of shape (n, n_features), float32
-        The training rows, preprocessed, read once.
-    batch_size : int
-        Rows per compiled call.
-    align : int
-        Calls are padded to a multiple of this many rows (as scoring does).
-
-    Returns
-    -------
-    moments : ndarray of shape (2, 2, n_members, 6)
-        See :func:`~pyod_efficientgan.scoring.member_standardization`: for
-        each score method and norm, per member the row count and the sums of
-        :math:`L_G`, :math:`L_D`, :math:`L_G^2`, :math:`L_D^2` and
-        :math:`L_G L_D`.
-    """
-    n_features = model.members[0].encoder.input_shape[-1]
-    compiled = _backend.compile_rows_function(
-        lambda x: member_score_parts(model, x), model.variables, n_features
-    )
-    moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(model.members), 6))
-    for x in scaled_chunks:
-        for start in range(0, len(x), batch_size):
-            chunk = x[start : start + batch_size]
-            parts = ops.convert_to_numpy(compiled(pad_rows(chunk, align))).astype(np.float64)
-            parts = parts[:, :, : len(chunk)]
-            for i, method in enumerate(SCORE_METHODS):
-                for j, norm in enumerate(NORMS):
-                    g = parts[:, NORMS.index(norm)]
-                    d = parts[:, 2] if method == "cross-entropy" else parts[:, 3 + j]
-                    moments[i, j] += np.stack(
-                        [
-                            np.full(len(g), g.shape[1]),
-                            g.sum(1),
-                            d.sum(1),
-                            (g * g).sum(1),
-                            (d * d).sum(1),
-                            (g * d).sum(1),
-                        ],
-                        axis=1,
-                    )
-    return moments
-
-
-class ScoreFunction:
-    """Compiled, batched scoring with the test-time weights.
-
-    Parameters
-    ----------
-    model : BiGAN or BiGANEnsemble
-        The trained model.
-    method : {"cross-entropy", "feature-matching"}
-        Which :math:`L_D`.
-    norm : {1, 2}
-        Order of the norms.
-    alpha : float
-        Weight of :math:`L_G` in :math:`A(x)`.
-    centers, scales : array-like of shape (n_members,) or None, default=None
-        Standardisation of each member's score (mean and standard deviation
-        of its scores of the training rows). None: the raw score of the
-        single member.
-
-    Notes
-    -----
-    Calling the object on a float32 chunk returns ``(A, L_G, L_D)`` as NumPy
-    arrays. With one member and no standardisation these are the paper's
-    score and its parts. Otherwise (see
-    :func:`~pyod_efficientgan.scoring.standardized_mean`)
-    ``A = mean_k (A_k - c_k) / s_k`` and the parts are standardised alike,
-    so that ``A = alpha L_G + (1 - alpha) L_D`` still holds. One trace serves
-    every chunk size.
-    """
-
-    def __init__(self, model, method, norm, alpha, centers=None, scales=None):
-        self.model = model
-        self.method = method
-        self.norm = norm
-        self.alpha = alpha
-        self.centers = None if centers is None else np.asarray(centers, dtype=np.float64)
-        self.scales = None if scales is None else np.asarray(scales, dtype=np.float64)
-        n_features = model.members[0].encoder.input_shape[-1]
-        self._compiled = _backend.compile_rows_function(
-            self._member_components, model.variables, n_features
-        )
-
-    def _member_components(self, x):
-        return member_score_components(self.model, x, self.method, self.norm)
-
-    def member_components(self, x):
-        """:math:`L_{G,k}` and :math:`L_{D,k}` of every member, shape (n_members, n_samples)."""
-        return tuple(ops.convert_to_numpy(part).astype(np.float64) for part in self._compiled(x))
-
-    def __call__(self, x):
-        generator_loss, discriminator_loss = self.member_components(x)
-        if self.centers is None:
-            # one member: its own parts; unstandardised members (during
-            # training, for validation): their mean
-            generator_loss = generator_loss.mean(axis=0)
-            discriminator_loss = discriminator_loss.mean(axis=0)
-        else:
-            generator_loss = standardized_mean(generator_loss, self.centers, self.scales)
-            discriminator_loss = standardized_mean(discriminator_loss, self.centers, self.scales)
-        scores = np.asarray(combine_scores(generator_loss, discriminator_loss, self.alpha))
-        return scores, generator_loss, discriminator_loss

@@ -25,6 +25,7 @@ from pyod_efficientgan.backends.single_device import (
     in_strategy_scope,
     latent_noise,
     replica_loss,
+    run_network,
     step_logs,
     track_loss,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "in_strategy_scope",
     "latent_noise",
     "replica_loss",
+    "run_network",
     "set_threads",
     "step_logs",
     "steps_per_execution",
@@ -229,6 +231,17 @@ def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
     """Batches read from a stream of chunks, in blocks (see :func:`training_batches`)."""
     batches, _ = numpy_pipeline.streamed_batches(rows, batch_size, seed, shuffle_buffer)
     return numpy_pipeline.stacked_batches(batches, len(rows), batch_size, passes, BLOCK_STEPS)
+
+
+def sync_model_state(model):
+    """Write the training state back into the model's variables (inside ``fit``).
+
+    During an epoch Keras' JAX trainer keeps the state outside the variables;
+    a callback that reads weights between steps calls this first (Keras then
+    reads the state back from the variables at the next step).
+    """
+    if getattr(model, "_jax_state", None) is not None:
+        model.jax_state_sync()
 
 
 def set_threads(n_threads):

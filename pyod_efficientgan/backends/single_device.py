@@ -42,3 +42,8 @@ def step_logs(metrics):
 def in_strategy_scope():
     """False: only TensorFlow has distribution strategies."""
     return False
+
+
+def run_network(network, inputs, training):
+    """Call ``network`` on ``inputs`` (Keras' own call)."""
+    return network(inputs, training=training)

@@ -181,6 +181,10 @@ def dataset_chunks(dataset):
     return dataset.as_numpy_iterator
 
 
+def sync_model_state(model):
+    """Nothing to do: TensorFlow variables always hold their values."""
+
+
 def set_threads(n_threads):
     """Limit TensorFlow's intra- and inter-op thread pools (before any op runs)."""
     try:
@@ -355,3 +359,8 @@ def step_logs(metrics):
     if multi_worker:
         return {metric.name: ops.reshape(metric.result(), (1,)) for metric in metrics}
     return {metric.name: metric.result() for metric in metrics}
+
+
+def run_network(network, inputs, training):
+    """Call ``network`` on ``inputs`` (Keras' own call)."""
+    return network(inputs, training=training)

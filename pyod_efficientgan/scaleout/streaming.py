@@ -26,10 +26,9 @@ import sys
 from collections.abc import Iterable
 
 import numpy as np
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import validate_data
 
 from pyod_efficientgan import backends
+from pyod_efficientgan.rows import to_float32, validate_rows
 
 
 class ChunkFiles:
@@ -126,55 +125,67 @@ class _StreamedRows:
         return self.n_rows
 
 
-def fit_chunks(detector, chunks, shuffle_buffer):
-    """Fit ``detector`` on a stream of chunks; see ``EfficientGAN.fit_chunks``."""
-    detector._validate_params()
-    if not isinstance(shuffle_buffer, int) or shuffle_buffer < 1:
-        raise ValueError(f"shuffle_buffer must be a positive int; got {shuffle_buffer!r}.")
-    if detector.validation_size > 0:
-        raise ValueError(
-            "fit_chunks does not hold out validation rows; set validation_size=0 (got "
-            f"{detector.validation_size!r})."
-        )
-    source = _chunk_source(chunks)
-    detector._set_n_classes(None)
-    seed = int(check_random_state(detector.random_state).randint(0, 2**31 - 1))
+class ChunkedRows:
+    """Training rows from a stream of chunks, for ``fit_chunks``.
 
-    def validated(reset=False):
-        for chunk in source():
-            chunk = validate_data(
-                detector, chunk, dtype=[np.float64, np.float32], ensure_all_finite=True, reset=reset
+    A row source (see :mod:`pyod_efficientgan.rows`): the chunks are read once
+    to validate them and fit the scaler with ``partial_fit``, once per epoch
+    to train (the backend's ``streamed_batches``), once for the members' score
+    moments and once for ``decision_scores_``.
+
+    Parameters
+    ----------
+    chunks : list of array-like, tf.data.Dataset, ChunkFiles or callable
+        See :meth:`EfficientGAN.fit_chunks
+        <pyod_efficientgan.EfficientGAN.fit_chunks>`.
+    shuffle_buffer : int
+        Rows in the training shuffle buffer.
+    """
+
+    def __init__(self, chunks, shuffle_buffer):
+        self.chunks_given = chunks
+        self.shuffle_buffer = shuffle_buffer
+
+    def prepare(self, detector, scaler):
+        """Check the settings, validate every chunk (sets ``n_features_in_``), fit ``scaler``."""
+        if not isinstance(self.shuffle_buffer, int) or self.shuffle_buffer < 1:
+            raise ValueError(f"shuffle_buffer must be a positive int; got {self.shuffle_buffer!r}.")
+        if detector.validation_size > 0:
+            raise ValueError(
+                "fit_chunks does not hold out validation rows; set validation_size=0 (got "
+                f"{detector.validation_size!r})."
             )
+        self._read = _chunk_source(self.chunks_given)
+        n_rows = 0
+        for chunk in self._validated(detector, reset=True):
+            if scaler is not None:
+                scaler.partial_fit(chunk)
+            n_rows += chunk.shape[0]
+        if n_rows == 0:
+            raise ValueError("fit_chunks got no rows.")
+        self.n_rows = n_rows
+
+    def _validated(self, detector, reset=False):
+        for chunk in self._read():
+            yield validate_rows(detector, chunk, reset=reset)
             reset = False
-            yield chunk
 
-    scaler = detector._make_scaler()
-    n_rows = 0
-    for chunk in validated(reset=True):
-        if scaler is not None:
-            scaler.partial_fit(chunk)
-        n_rows += chunk.shape[0]
-    if n_rows == 0:
-        raise ValueError("fit_chunks got no rows.")
+    def training_rows(self, detector, scaler, seed):
+        """The scaled rows as a stream, no held-out rows, and the streamed batches."""
+        rows = _StreamedRows(lambda: self.scaled_chunks(detector, scaler), self.n_rows)
+        shuffle_buffer = self.shuffle_buffer
 
-    rows = _StreamedRows(
-        lambda: (detector._transform(scaler, chunk) for chunk in validated()), n_rows
-    )
-    detector.latent_dim_ = detector._resolve_latent_dim(detector.n_features_in_)
-    model = detector._build_model(detector.n_features_in_, seed)
-    training = detector._train(
-        model,
-        rows,
-        None,
-        seed,
-        make_dataset=lambda rows, batch_size, seed, passes: backends.current().streamed_batches(
-            rows, batch_size, seed, shuffle_buffer, passes
-        ),
-    )
-    moments = detector._compute_member_moments(
-        model, (detector._transform(scaler, chunk) for chunk in validated())
-    )
-    detector._set_fitted(model, scaler, training, moments)
-    detector.decision_scores_ = np.concatenate([detector._score(chunk) for chunk in validated()])
-    detector._process_decision_scores()
-    return detector
+        def make_batches(rows, batch_size, seed, passes):
+            return backends.current().streamed_batches(
+                rows, batch_size, seed, shuffle_buffer, passes
+            )
+
+        return rows, None, make_batches
+
+    def scaled_chunks(self, detector, scaler):
+        """The scaled chunks, read again."""
+        return (to_float32(scaler, chunk) for chunk in self._validated(detector))
+
+    def chunks(self, detector):
+        """The validated chunks, read again."""
+        return self._validated(detector)
