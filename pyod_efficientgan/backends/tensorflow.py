@@ -18,6 +18,26 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+__all__ = [
+    "TrainStep",
+    "batch_share",
+    "compile_rows_function",
+    "dataset_chunks",
+    "in_strategy_scope",
+    "latent_noise",
+    "replica_loss",
+    "replicas_in_sync",
+    "run_network",
+    "set_threads",
+    "step_logs",
+    "steps_per_execution",
+    "streamed_batches",
+    "sync_model_state",
+    "track_loss",
+    "training_batches",
+    "value_and_gradients",
+]
+
 DATASET_CHUNK_ROWS = 65536
 """Rows per chunk when a :class:`tf.data.Dataset` of single rows is read."""
 

@@ -25,7 +25,6 @@ from pyod_efficientgan.backends.single_device import (
 )
 
 __all__ = [
-    "Dropout",
     "NetworkPlan",
     "TrainStep",
     "batch_share",
@@ -91,7 +90,7 @@ class NetworkPlan:
     ``torch.nn.functional.leaky_relu`` on the layers' own variables;
     Concatenate becomes ``torch.cat``; every other layer (dropout, with its
     seed generator) runs its own ``call``. Same weights, same results
-    (``tests/test_backends.py`` compares it with the Keras call).
+    (``tests/test_backend_modules.py`` compares it with the Keras call).
 
     Parameters
     ----------
