@@ -1,16 +1,11 @@
 """EfficientGAN (EGBAD, Zenati et al. 2018) as a PyOD detector, built on Keras 3.
 
-Importing the package selects the TensorFlow backend of Keras unless
-``KERAS_BACKEND`` is already set; training needs TensorFlow. Keras and
-TensorFlow are imported on first use of :class:`EfficientGAN` (or of a module
-that needs them), not by ``import pyod_efficientgan``: TensorFlow writes
-start-up lines to stderr when it loads, whatever ``TF_CPP_MIN_LOG_LEVEL`` says.
+The detector runs on any Keras 3 backend: TensorFlow (the default
+dependency), JAX or PyTorch, whichever Keras uses (``KERAS_BACKEND``, or
+``~/.keras/keras.json``; TensorFlow when neither says). Importing the package
+sets no environment variable and imports neither Keras nor a backend: they
+load on first use of :class:`EfficientGAN` (or of a module that needs them).
 """
-
-import os
-
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 __all__ = ["EfficientGAN", "TrainingDivergedError", "__version__"]
 __version__ = "0.1.0"
