@@ -65,7 +65,7 @@ def rate(benchmark, n_rows):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def results_file(request):
+def results_file(publish_report):
     """After the module: write the figures to ``$PERF_JSON``, or publish a one-process table."""
     yield
     part = os.environ.get("PERF_PART") or _keras_backend_if_imported()
@@ -81,8 +81,7 @@ def results_file(request):
         parts = {"peers": {**payload, "results": peers}}
         if part and mine:
             parts[part] = {**payload, "results": mine}
-        publish = request.getfixturevalue("publish_report")
-        publish(render(parts, [part] if mine else []), "PERF_OUT", "perf.md")
+        publish_report(render(parts, [part] if mine else []), "PERF_OUT", "perf.md")
 
 
 def _keras_backend_if_imported():
