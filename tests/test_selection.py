@@ -77,7 +77,8 @@ def test_selection_never_keeps_non_finite_weights():
     selector._last_probe_step, selector._best, selector.probes_ = 0, None, []
 
     class Model:
-        ema_steps = keras.Variable(0, dtype="int64")
+        # as the BiGAN's counter (an int variable must not be trainable on torch)
+        ema_steps = keras.Variable(0, dtype="int32", trainable=False)
 
     selector.set_model(Model())
     outputs = iter([np.full(10, np.nan), np.full(4, np.nan), np.arange(10.0), np.zeros(4)])
