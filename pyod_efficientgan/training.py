@@ -344,8 +344,7 @@ class BiGAN(_backend.TrainStep, keras.Model):
             return
         steps = ops.cast(self.ema_steps, "float32")
         decay = ops.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
-        for trained, averaged in self._trained_and_averaged:
-            averaged.assign(decay * averaged + (1.0 - decay) * trained)
+        _backend.update_averages(self._trained_and_averaged, decay)
 
     def all_finite(self):
         """Return whether every trained and averaged weight is finite."""

@@ -28,6 +28,7 @@ from pyod_efficientgan.backends.single_device import (
     run_network,
     step_logs,
     track_loss,
+    update_averages,
 )
 
 BLOCK_STEPS = 32
@@ -48,6 +49,7 @@ __all__ = [
     "streamed_batches",
     "track_loss",
     "training_batches",
+    "update_averages",
     "value_and_gradients",
 ]
 

@@ -47,3 +47,9 @@ def in_strategy_scope():
 def run_network(network, inputs, training):
     """Call ``network`` on ``inputs`` (Keras' own call)."""
     return network(inputs, training=training)
+
+
+def update_averages(pairs, decay):
+    """Move each averaged variable towards its trained one: ``a <- decay a + (1 - decay) t``."""
+    for trained, averaged in pairs:
+        averaged.assign(decay * averaged + (1.0 - decay) * trained)

@@ -35,6 +35,7 @@ __all__ = [
     "sync_model_state",
     "track_loss",
     "training_batches",
+    "update_averages",
     "value_and_gradients",
 ]
 
@@ -384,3 +385,9 @@ def step_logs(metrics):
 def run_network(network, inputs, training):
     """Call ``network`` on ``inputs`` (Keras' own call)."""
     return network(inputs, training=training)
+
+
+def update_averages(pairs, decay):
+    """Move each averaged variable towards its trained one: ``a <- decay a + (1 - decay) t``."""
+    for trained, averaged in pairs:
+        averaged.assign(decay * averaged + (1.0 - decay) * trained)

@@ -25,6 +25,7 @@ from pyod_efficientgan.backends.single_device import (
 )
 
 __all__ = [
+    "Dropout",
     "NetworkPlan",
     "TrainStep",
     "batch_share",
@@ -39,12 +40,48 @@ __all__ = [
     "streamed_batches",
     "track_loss",
     "training_batches",
+    "update_averages",
     "value_and_gradients",
 ]
 
 
-Dropout = keras.layers.Dropout
-"""Keras' own dropout layer."""
+class Dropout(keras.layers.Dropout):
+    """:class:`keras.layers.Dropout` drawing its masks from its own :class:`torch.Generator`.
+
+    Keras' torch dropout advances the layer's seed generator (a Keras
+    variable) and seeds a new torch generator on every call, about a fifth
+    of an eager BiGAN step. Here the layer seeds one torch generator from its
+    seed generator on the first training call and draws every later mask
+    from it: the same seed gives the same masks, fit after fit.
+    """
+
+    def call(self, inputs, training=False):
+        """Drop units with probability ``rate`` while training; identity otherwise."""
+        if not training or self.rate <= 0:
+            return inputs
+        generator = self.__dict__.get("_torch_generator")
+        if generator is None:
+            seed = ops.convert_to_numpy(self.seed_generator.next()).astype("int64")
+            generator = torch.Generator(device=inputs.device)
+            generator.manual_seed(int(seed[0]) * 2**31 + int(seed[1]))
+            object.__setattr__(self, "_torch_generator", generator)
+        noise = torch.rand(inputs.shape, generator=generator, device=inputs.device)
+        return torch.where(noise >= self.rate, inputs / (1.0 - self.rate), 0.0)
+
+
+def update_averages(pairs, decay):
+    """Move each averaged variable towards its trained one: ``a <- decay a + (1 - decay) t``.
+
+    One fused :func:`torch._foreach_lerp_` over all pairs instead of an
+    assignment per variable.
+    """
+    weight = 1.0 - float(decay)
+    with torch.no_grad():
+        torch._foreach_lerp_(
+            [averaged.value for _, averaged in pairs],
+            [trained.value for trained, _ in pairs],
+            weight,
+        )
 
 
 def _layer_function(layer, training):
