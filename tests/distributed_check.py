@@ -8,7 +8,7 @@ Modes
 -----
 gradients
     One SGD step of a small dense model under a 2-replica MirroredStrategy,
-    with the loss weighted by :func:`pyod_efficientgan.distribute.replica_loss`,
+    with the loss weighted by :func:`pyod_efficientgan.backends.tensorflow.replica_loss`,
     against the same step on one device, for an even, an uneven and a
     one-row global batch; plus the per-replica latent noise.
 fit
@@ -22,7 +22,7 @@ import json
 import os
 import sys
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ["KERAS_BACKEND"] = "tensorflow"  # tf.distribute: the TensorFlow backend only
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
@@ -35,7 +35,7 @@ tf.config.set_logical_device_configuration(
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from pyod_efficientgan import distribute  # noqa: E402
+from pyod_efficientgan.backends import tensorflow as distribute  # noqa: E402
 
 DEVICES = ["/cpu:0", "/cpu:1"]
 

@@ -19,7 +19,7 @@ os.environ["TF_CONFIG"] = json.dumps(
         "task": {"type": "worker", "index": INDEX},
     }
 )
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ["KERAS_BACKEND"] = "tensorflow"  # tf.distribute: the TensorFlow backend only
 
 import tensorflow as tf  # noqa: E402
 

@@ -1,12 +1,28 @@
-"""Training under tf.distribute with two logical CPU devices (in a subprocess)."""
+"""Training under tf.distribute with two logical CPU devices (in a subprocess).
+
+tf.distribute trains only on the TensorFlow backend: those checks are skipped on the others,
+where ``fit`` inside a strategy's scope must refuse with a clear error instead.
+"""
 
 import json
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from pyod_efficientgan import EfficientGAN, backends
+from pyod_efficientgan.scaleout.distribute import check_backend
+
+TENSORFLOW_ONLY = pytest.mark.skipif(
+    backends.name() != "tensorflow", reason="tf.distribute trains with KERAS_BACKEND=tensorflow only"
+)
+NOT_TENSORFLOW = pytest.mark.skipif(
+    backends.name() == "tensorflow", reason="on TensorFlow a strategy's scope trains data-parallel"
+)
 
 SCRIPT = Path(__file__).with_name("distributed_check.py")
 
@@ -60,6 +76,7 @@ def run_python(arguments):
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
+@TENSORFLOW_ONLY
 def test_replica_gradients_sum_to_the_global_batch_gradient():
     result = run_check("gradients")
     assert result["replicas"] == 2
@@ -72,6 +89,7 @@ def test_replica_gradients_sum_to_the_global_batch_gradient():
     assert result["replica_0_noise_is_one_device_noise"]
 
 
+@TENSORFLOW_ONLY
 @pytest.mark.slow
 def test_two_replica_training_matches_one_device():
     result = run_check("fit")
@@ -93,6 +111,7 @@ def test_two_replica_training_matches_one_device():
     assert abs(result["roc_chunked_distributed"] - result["roc_single"]) < 0.03, result
 
 
+@TENSORFLOW_ONLY
 @pytest.mark.slow
 def test_two_replica_training_learns_off_plane_data():
     from synthetic import MARGIN
@@ -101,3 +120,43 @@ def test_two_replica_training_learns_off_plane_data():
     assert result["replicas"] == 2
     baselines = max(result["roc_l1_norm"], result["roc_untrained"])
     assert result["roc_distributed"] >= baselines + MARGIN, result
+
+
+# ------------------------------------------------------- other backends: a clear refusal
+def _fake_tensorflow(in_scope):
+    return types.SimpleNamespace(
+        distribute=types.SimpleNamespace(has_strategy=lambda: in_scope)
+    )
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_check_backend_refuses_a_strategy_scope_on_other_backends(backend, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorflow", _fake_tensorflow(True))
+    with pytest.raises(RuntimeError, match=f"'{backend}' backend.*KERAS_BACKEND=tensorflow"):
+        check_backend(backend)
+    check_backend("tensorflow")  # TensorFlow trains inside the scope
+    monkeypatch.setitem(sys.modules, "tensorflow", _fake_tensorflow(False))
+    check_backend(backend)  # no scope: nothing to refuse
+
+
+def test_check_backend_does_not_import_tensorflow(monkeypatch):
+    # without TensorFlow loaded no strategy can be active: nothing to check, nothing imported
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    check_backend("jax")
+    assert "tensorflow" not in sys.modules
+
+
+@NOT_TENSORFLOW
+@pytest.mark.parametrize("method", ["fit", "fit_chunks"])
+def test_fit_in_a_strategy_scope_raises_on_other_backends(method, small_data):
+    tf = pytest.importorskip("tensorflow", reason="a tf.distribute strategy needs TensorFlow")
+    X = small_data[0]
+    rows = X if method == "fit" else [X[:150], X[150:]]
+    detector = EfficientGAN(epochs=1, n_estimators=1, random_state=0)
+    with tf.distribute.OneDeviceStrategy("/cpu:0").scope():
+        with pytest.raises(RuntimeError, match="tf.distribute.*KERAS_BACKEND=tensorflow"):
+            getattr(detector, method)(rows)
+    assert not hasattr(detector, "model_") and not hasattr(detector, "decision_scores_")
+    # outside the scope the same detector fits
+    scores = getattr(detector, method)(rows).decision_scores_
+    assert scores.shape == (len(X),) and np.all(np.isfinite(scores))
