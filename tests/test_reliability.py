@@ -404,7 +404,8 @@ def test_fit_chunks_interrupted_while_training_keeps_the_previous_fit(five_colum
             raise OSError("the chunk files went away")
         return [X[:150], X[150:]]
 
-    # raised inside the tf.data pipeline, the error reaches fit_chunks wrapped by TensorFlow
+    # raised inside the input pipeline: TensorFlow's tf.data wraps the error, the NumPy
+    # pipeline of JAX and torch passes it on; either way its message reaches fit_chunks
     with pytest.raises(Exception, match="the chunk files went away"):
         detector.fit_chunks(chunks)
     assert len(calls) == 3
