@@ -39,7 +39,7 @@ def training_batches(x, batch_size, seed, passes=1):
         while True:
             order = rng.permutation(n_samples)
             for start in range(0, n_samples, batch_size):
-                yield (x[np.sort(order[start : start + batch_size])],)
+                yield (x[order[start : start + batch_size]],)
 
     return generate(), passes * math.ceil(n_samples / batch_size)
 
@@ -50,7 +50,9 @@ def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
     The buffer gathers chunks until it holds ``shuffle_buffer`` rows,
     permutes them, hands out the first half in batches and keeps the second
     half to mix with the next chunks; at the end of a pass it is emptied.
-    Rows closer than about ``shuffle_buffer`` in the stream are mixed.
+    Rows closer than about ``shuffle_buffer`` in the stream are mixed. With
+    a buffer that holds every row, a pass is one permutation drawn like
+    :func:`training_batches`' (same seed, same batches as ``fit``).
 
     Parameters
     ----------
