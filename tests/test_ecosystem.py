@@ -106,7 +106,7 @@ def test_lscp_with_efficientgan(small_data):
 
 @pytest.mark.parametrize(
     "n_jobs",
-    # n_jobs=2 fits EfficientGAN in loky workers, each importing TensorFlow: slow
+    # n_jobs=2 fits EfficientGAN in loky workers, each importing Keras and its backend: slow
     [1, pytest.param(2, marks=pytest.mark.slow)],
 )
 def test_suod_with_efficientgan(small_data, n_jobs, baseline_roc):

@@ -281,7 +281,7 @@ print(peak - before, X.nbytes, detector.score_batch_size)
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
 def test_scoring_five_million_rows_runs_in_bounded_memory(tmp_path):
     # Resident memory of a fresh process, sampled while it scores: tracemalloc would not
-    # see TensorFlow's allocator.
+    # see the backend's allocator (TensorFlow's, XLA's, PyTorch's).
     completed = subprocess.run(
         [sys.executable, "-c", SCORE_MANY_ROWS, "5000000"],
         capture_output=True,

@@ -67,6 +67,8 @@ def test_fitted_like_fit(chunked):
 
 
 def _sources(X, tmp_path):
+    # TensorFlow is a dependency on every backend, and fit_chunks reads a tf.data.Dataset on
+    # jax and torch too (as NumPy chunks), so the dataset sources are tested on all three.
     import tensorflow as tf
 
     np.save(tmp_path / "a.npy", X[:120])
