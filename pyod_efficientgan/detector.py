@@ -610,8 +610,12 @@ class EfficientGAN(BaseDetector):
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = self._check_scoring_input(X)
 
+        reconstruct = backends.current().compile_rows_function(
+            lambda x: self.model_(x, training=False), self.model_.variables, self.n_features_in_
+        )
+
         def terms_of(x):
-            difference = np.abs(x - ops.convert_to_numpy(self.model_(x, training=False)))
+            difference = np.abs(x - ops.convert_to_numpy(reconstruct(x)))
             return difference if self.norm == 1 else np.square(difference)
 
         (terms,) = map_chunks(terms_of, X, self.score_batch_size, self._preprocess)
@@ -690,9 +694,12 @@ class EfficientGAN(BaseDetector):
 
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
-        parts = map_chunks(self._scorer(), X, self.score_batch_size, self._preprocess)
+        n_outputs = 3 if components else 1
+        parts = map_chunks(
+            self._scorer(), X, self.score_batch_size, self._preprocess, n_outputs=n_outputs
+        )
         if not parts:
-            parts = tuple(np.empty(0) for _ in range(3))
+            parts = tuple(np.empty(0) for _ in range(n_outputs))
         if not np.all(np.isfinite(parts[0])):
             raise FloatingPointError(
                 "EfficientGAN produced non-finite scores; the input values are probably far "

@@ -36,8 +36,8 @@ in its last bits (float32 rounding, about 1e-8 relative), and for some sizes
 """
 
 
-def map_chunks(function, rows, batch_size, transform=None):
-    """Apply ``function`` to ``rows`` chunk by chunk, padded; concatenate its outputs.
+def map_chunks(function, rows, batch_size, transform=None, n_outputs=None):
+    """Apply ``function`` to ``rows`` chunk by chunk, padded; gather its outputs.
 
     Parameters
     ----------
@@ -47,27 +47,36 @@ def map_chunks(function, rows, batch_size, transform=None):
     rows : array-like of shape (n_samples, n_features)
         The rows.
     batch_size : int
-        Rows per chunk; memory is O(batch_size).
+        Rows per chunk.
     transform : callable or None, default=None
         Maps a chunk of ``rows`` to preprocessed contiguous float32 rows;
         None takes the rows as they are.
+    n_outputs : int or None, default=None
+        Keep only the first ``n_outputs`` outputs; None keeps all.
 
     Returns
     -------
     outputs : tuple of ndarray
-        Each of ``function``'s outputs for all rows, in order.
+        Each kept output for all rows, in order. Besides them, memory is
+        O(batch_size): every chunk's values are written into arrays
+        allocated once.
     """
     align = min(SCORE_ALIGN_ROWS, batch_size)
-    parts = []
-    for start in range(0, len(rows), batch_size):
+    n_rows = len(rows)
+    outputs = None
+    for start in range(0, n_rows, batch_size):
         chunk = rows[start : start + batch_size]
         chunk = transform(chunk) if transform is not None else np.asarray(chunk, np.float32)
         values = function(pad_rows(chunk, align))
         values = values if isinstance(values, tuple) else (values,)
-        parts.append([np.asarray(value)[: len(chunk)] for value in values])
-    if not parts:
-        return ()
-    return tuple(np.concatenate(column) for column in zip(*parts))
+        values = [np.asarray(value) for value in values[:n_outputs]]
+        if outputs is None:
+            outputs = tuple(
+                np.empty((n_rows, *value.shape[1:]), dtype=value.dtype) for value in values
+            )
+        for output, value in zip(outputs, values):
+            output[start : start + len(chunk)] = value[: len(chunk)]
+    return outputs if outputs is not None else ()
 
 
 def member_score_components(model, x, method="cross-entropy", norm=1):

@@ -220,12 +220,18 @@ def compile_rows_function(function, variables, n_features):
     Returns
     -------
     compiled : callable
-        Takes a float32 NumPy array, returns ``function``'s tensors.
+        Takes a float32 NumPy array, returns ``function``'s outputs as NumPy arrays.
     """
+
+    def to_numpy(value):
+        # torch's own conversion: NumPy 2 warns on np.array(tensor), which Keras uses
+        if isinstance(value, (tuple, list)):
+            return type(value)(to_numpy(item) for item in value)
+        return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
 
     def call(x):
         with torch.no_grad():
-            return function(ops.convert_to_tensor(x, dtype="float32"))
+            return to_numpy(function(ops.convert_to_tensor(x, dtype="float32")))
 
     return call
 
