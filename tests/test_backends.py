@@ -76,13 +76,13 @@ def test_the_package_does_not_set_keras_backend(tmp_path):
     assert result["backend"] in backends.BACKENDS  # Keras' own default (its config file)
 
 
-FIT_WITHOUT_TENSORFLOW = """
+FIT_WITHOUT_TENSORFLOW = f"""
 import json, pickle, sys
 import numpy as np
 from pyod_efficientgan import EfficientGAN, backends
 
 X = np.random.default_rng(0).normal(size=(120, 5))
-detector = EfficientGAN(**{tiny}, random_state=0).fit(X)
+detector = EfficientGAN(**{TINY!r}, random_state=0).fit(X)
 scores = detector.decision_function(X[:20])
 copy = pickle.loads(pickle.dumps(detector))
 print(json.dumps({{
@@ -91,7 +91,7 @@ print(json.dumps({{
     "pickle_equal": bool(np.array_equal(copy.decision_function(X[:20]), scores)),
     "tensorflow_loaded": "tensorflow" in sys.modules,
 }}))
-""".format(tiny=repr(TINY))
+"""
 
 
 @pytest.mark.backend_free

@@ -14,18 +14,18 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from synthetic import FAST, MARGIN, l1_norm_roc, off_plane_data, untrained_roc
 
-from pyod_efficientgan import EfficientGAN, backends
+from pyod_efficientgan import EfficientGAN
 
-ROC_FLOOR = {"tensorflow": 0.75, "jax": 0.75, "torch": 0.70}[backends.name()]
+ROC_FLOOR = 0.75
 """Test ROC a FAST detector must reach on the off-plane data (and MARGIN above both baselines).
 
-Measured with seed 0 (cross-entropy norm 1 / norm 2, feature-matching norm 1 / norm 2):
-tensorflow 0.814 / 0.866 / 0.818 / 0.867, jax 0.829 / 0.837 / 0.828 / 0.837, torch
-0.710 / 0.778 / 0.709 / 0.773. The backends draw different initial weights, noise and dropout
-from the same seed; over seeds 0-4 the norm-1 ROC spans 0.74-0.85 on tensorflow, 0.57-0.90 on
-jax and 0.71-0.83 on torch (means 0.80, 0.78, 0.77), so torch's seed 0 is a low draw, not a
-worse detector: its floor is 0.70. The baselines (L1 norm 0.31; untrained 0.42 tensorflow,
-0.44 jax, 0.46 torch) stay below 0.5 on every backend."""
+The backends draw other initial weights, noise and dropout from the same seed, so the ROC
+differs by backend. Measured after 02e43ac with seed 0 (cross-entropy norm 1 / norm 2,
+feature-matching norm 1 / norm 2): tensorflow 0.814 / 0.866 / 0.818 / 0.867, jax
+0.831 / 0.835 / 0.829 / 0.832, torch 0.807 / 0.823 / 0.808 / 0.819. Over seeds 0-4 the norm-1
+ROC spans 0.74-0.85 on tensorflow, 0.83-0.93 on jax and 0.65-0.93 on torch: seed 0 clears the
+floor on all three, other seeds need not. The baselines (L1 norm 0.31; untrained 0.42
+tensorflow, 0.44 jax, 0.46 torch) stay below 0.5 on every backend."""
 
 
 @pytest.fixture(scope="module")

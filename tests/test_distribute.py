@@ -18,7 +18,8 @@ from pyod_efficientgan import EfficientGAN, backends
 from pyod_efficientgan.scaleout.distribute import check_backend
 
 TENSORFLOW_ONLY = pytest.mark.skipif(
-    backends.name() != "tensorflow", reason="tf.distribute trains with KERAS_BACKEND=tensorflow only"
+    backends.name() != "tensorflow",
+    reason="tf.distribute trains with KERAS_BACKEND=tensorflow only",
 )
 NOT_TENSORFLOW = pytest.mark.skipif(
     backends.name() == "tensorflow", reason="on TensorFlow a strategy's scope trains data-parallel"
@@ -124,9 +125,7 @@ def test_two_replica_training_learns_off_plane_data():
 
 # ------------------------------------------------------- other backends: a clear refusal
 def _fake_tensorflow(in_scope):
-    return types.SimpleNamespace(
-        distribute=types.SimpleNamespace(has_strategy=lambda: in_scope)
-    )
+    return types.SimpleNamespace(distribute=types.SimpleNamespace(has_strategy=lambda: in_scope))
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
