@@ -7,7 +7,6 @@ skipped with the reason when its variable is unset or its path is missing.
 
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
