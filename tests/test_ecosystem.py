@@ -126,10 +126,10 @@ def test_suod_with_efficientgan(small_data, n_jobs, baseline_roc):
     assert roc >= ROC_FLOOR and roc >= baseline_roc + MARGIN, (roc, baseline_roc)
     # SUOD averages EfficientGAN with two peers that fail on these rows, so its ROC is the
     # peers' as much as EfficientGAN's: it must beat the same SUOD without EfficientGAN.
-    # Measured: peers only 0.533 (no Keras: the same on every backend); with EfficientGAN
-    # 0.675 tensorflow, 0.672 jax, 0.682 torch. (The former bound, EfficientGAN's own
-    # baselines + MARGIN, depends on the backend's untrained network, 0.674-0.707: tensorflow
-    # passed it by 0.001.)
+    # Measured after 02e43ac: peers only 0.533 (no Keras: the same on every backend); with
+    # EfficientGAN 0.675 tensorflow, 0.650 jax, 0.646 torch. (The former bound, EfficientGAN's
+    # own baselines + MARGIN, depends on the backend's untrained network, 0.674-0.707:
+    # tensorflow passed it by 0.001.)
     peers = SUOD(base_estimators=[IForest(random_state=0), HBOS()], n_jobs=1, verbose=False)
     peers_roc = roc_auc_score(y_test, peers.fit(X_train).decision_function(X_test))
     combined_roc = roc_auc_score(y_test, suod.decision_function(X_test))
@@ -152,16 +152,17 @@ def test_pythresh_thresholder_decides_the_labels(thresholded, small_data):
     assert 0 < thresholded.labels_.sum() < len(thresholded.labels_)
     # the labels are not the default 10% cut
     assert thresholded.threshold_ == thresholded.contamination.thresh_
-    X_test, y_train = small_data[1], small_data[2]
+    X_test = small_data[1]
     test_labels = thresholded.predict(X_test)
     assert_array_equal(test_labels, thresholded.contamination.predict(
         thresholded.decision_function(X_test)))
-    # the flagged training rows hold at least three times the outlier share of the training
-    # rows (10%). Measured: 5 of 13 flagged rows are outliers on tensorflow, 5 of 9 on jax,
-    # 2 of 6 on torch. The 5-6 test rows IQR flags are too few to measure a share (2 of 5,
-    # 2 of 6, 0 of 5), so the check reads the training labels, which IQR decided.
-    flagged = thresholded.labels_ == 1
-    assert y_train[flagged].mean() >= 3 * y_train.mean(), (flagged.sum(), y_train[flagged].sum())
+    # IQR, not the default 10% cut, decided how many training rows are flagged
+    assert thresholded.labels_.sum() != round(0.1 * len(thresholded.labels_))
+    # No check of the outlier share among the flagged rows: IQR flags the 1-6% most extreme
+    # rows, and how many of them are outliers is seed luck on every backend (outliers /
+    # flagged training rows for seeds 0-4, measured after 02e43ac: tensorflow 5/13 3/10 3/9
+    # 0/7 0/4, jax 0/16 15/23 12/17 0/4 3/10, torch 1/10 3/8 1/13 2/13 13/23) although the
+    # ranking is good (test ROC 0.82-0.87 with seed 0; test_efficientgan_alone_beats_the_baselines).
 
 
 # ---------------------------------------------------------------------- sklearn
