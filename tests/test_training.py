@@ -237,6 +237,7 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
         steps_per_epoch=steps,
         callbacks=[Snapshot(), PoisonAtEpoch(2), guard],
         verbose=0,
+        shuffle=False,  # the pipeline shuffles, as in the detector's fit
     )
     assert guard.diverged_at_epoch == 2
     assert guard.last_finite_epoch == 1
