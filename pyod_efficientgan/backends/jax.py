@@ -70,7 +70,10 @@ class Dropout(keras.layers.Dropout):
     took half of a BiGAN training step (three dropout layers, each applied to
     four batches per step): the paper's step trained 35,000 samples/s at batch
     50 with Keras' dropout, 73,000 without dropout, 43,000 with XLA's
-    ``RngBitGenerator``. Here each unit's bits are a hash of its position and
+    ``RngBitGenerator`` (development timings of one compiled block of 32
+    batches of 50 x 121 rows on the project's 2-core machine, not a committed
+    benchmark; the committed per-backend run is in docs/performance.md). Here
+    each unit's bits are a hash of its position and
     of a seed drawn from the layer's own seed generator, which XLA fuses into
     a few integer operations. Same seed, same masks; the masks are uniform
     and independent of each other for dropout's purposes, not a

@@ -18,6 +18,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from pyod_efficientgan.backends.single_device import run_network, update_averages
+
 __all__ = [
     "TrainStep",
     "batch_share",
@@ -380,14 +382,3 @@ def step_logs(metrics):
     if multi_worker:
         return {metric.name: ops.reshape(metric.result(), (1,)) for metric in metrics}
     return {metric.name: metric.result() for metric in metrics}
-
-
-def run_network(network, inputs, training):
-    """Call ``network`` on ``inputs`` (Keras' own call)."""
-    return network(inputs, training=training)
-
-
-def update_averages(pairs, decay):
-    """Move each averaged variable towards its trained one: ``a <- decay a + (1 - decay) t``."""
-    for trained, averaged in pairs:
-        averaged.assign(decay * averaged + (1.0 - decay) * trained)
