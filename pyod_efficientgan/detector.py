@@ -444,13 +444,6 @@ class EfficientGAN(BaseDetector):
             verbose=int(self.verbose),
         )
 
-    def _resolve_epochs(self, n_train, batch_size):
-        return schedule.resolve_epochs(self.epochs, n_train, batch_size, self.n_estimators)
-
-    @staticmethod
-    def _passes_per_round(epochs, steps_per_epoch):
-        return schedule.passes_per_round(epochs, steps_per_epoch)
-
     def _scorer(self):
         """The compiled scoring of ``model_`` with the current score parameters.
 

@@ -241,8 +241,10 @@ def test_auto_step_budget_is_shared_by_the_members():
     from pyod_efficientgan.detector import AUTO_MIN_STEPS
 
     # 1000 rows, batch 50: 20 steps per epoch
-    one = EfficientGAN(n_estimators=1)._resolve_epochs(1000, 50)
-    four = EfficientGAN(n_estimators=4)._resolve_epochs(1000, 50)
+    from pyod_efficientgan.schedule import resolve_epochs
+
+    one = resolve_epochs(EfficientGAN(n_estimators=1).epochs, 1000, 50, n_estimators=1)
+    four = resolve_epochs(EfficientGAN(n_estimators=4).epochs, 1000, 50, n_estimators=4)
     assert one == math.ceil(AUTO_MIN_STEPS / 20)
     assert four == math.ceil(AUTO_MIN_STEPS / 4 / 20)
 

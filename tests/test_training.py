@@ -81,8 +81,9 @@ def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
 )
 def test_small_datasets_train_several_epochs_per_round(epochs, steps_per_epoch, expected):
     from pyod_efficientgan.detector import MIN_STEPS_PER_ROUND
+    from pyod_efficientgan.schedule import passes_per_round
 
-    passes = EfficientGAN._passes_per_round(epochs, steps_per_epoch)
+    passes = passes_per_round(epochs, steps_per_epoch)
     assert passes == expected
     assert epochs % passes == 0
     # never more passes than it takes to reach the round's step budget
@@ -108,14 +109,14 @@ def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
 
 def test_auto_epochs_give_small_data_a_step_budget():
     from pyod_efficientgan.detector import AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
+    from pyod_efficientgan.schedule import resolve_epochs
 
-    detector = EfficientGAN(n_estimators=1)
-    assert detector._resolve_epochs(n_train=100, batch_size=50) == min(
+    assert resolve_epochs("auto", n_train=100, batch_size=50, n_estimators=1) == min(
         AUTO_MIN_STEPS // 2, AUTO_MAX_EPOCHS
     )
-    assert detector._resolve_epochs(n_train=50 * AUTO_MIN_STEPS // 10, batch_size=50) == 10
-    assert detector._resolve_epochs(n_train=1_000_000, batch_size=50) == AUTO_MIN_EPOCHS
-    assert EfficientGAN(epochs=7)._resolve_epochs(n_train=10, batch_size=50) == 7
+    assert resolve_epochs("auto", 50 * AUTO_MIN_STEPS // 10, 50, n_estimators=1) == 10
+    assert resolve_epochs("auto", 1_000_000, 50, n_estimators=1) == AUTO_MIN_EPOCHS
+    assert resolve_epochs(7, n_train=10, batch_size=50, n_estimators=1) == 7
 
 
 class RecordTestTimeState(keras.callbacks.Callback):
