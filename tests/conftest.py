@@ -1,11 +1,11 @@
 """Shared fixtures. Environment first: Keras reads it at import.
 
 The Keras backend is whatever the environment selects (``KERAS_BACKEND``, or
-``~/.keras/keras.json``; tox sets it per environment) and is printed in the
-pytest header; neither this file nor the package sets it. Tests that do not
-depend on the backend carry the ``backend_free`` marker (``pytestmark`` in
-backend-free modules, :data:`BACKEND_FREE_TESTS` for single tests of mixed
-modules): tox runs them in ``py311-tensorflow`` only.
+``~/.keras/keras.json``; ``tests/run_suites.py`` sets it per suite) and is
+printed in the pytest header; neither this file nor the package sets it. Tests
+that do not depend on the backend carry the ``backend_free`` marker
+(``pytestmark`` in backend-free modules, :data:`BACKEND_FREE_TESTS` for single
+tests of mixed modules): they run in the TensorFlow suite only.
 """
 
 import os

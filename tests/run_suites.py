@@ -1,0 +1,151 @@
+"""Run the test suites, one per Keras backend plus the slow tests, from one environment.
+
+The suites differ only in ``KERAS_BACKEND`` and the pytest marker expression, so one
+virtual environment serves all of them: four environments with TensorFlow, JAX and torch
+each take four times the disk (about 3 GB each) for the same packages. ``--jobs`` suites
+run at a time, each in its own pytest process; a suite's output is printed whole when it
+ends, then a summary with each suite's exit code and duration. The exit code is 0 when
+every suite passed.
+
+Examples
+--------
+From tox (``tox -e py311``), or directly in an environment with the test extras::
+
+    python tests/run_suites.py                        # every suite, two at a time
+    python tests/run_suites.py --suite jax -- -x -k save
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Suite:
+    """One pytest run: the backend it selects and the tests it takes."""
+
+    name: str
+    backend: str
+    markers: str
+
+
+# Longest first, so that two at a time finish close together (the fast suite on TensorFlow
+# runs every backend-free test besides the rest; the others leave those out).
+SUITES = (
+    Suite("tensorflow", "tensorflow", "not slow"),
+    Suite("slow", "tensorflow", "slow"),
+    Suite("jax", "jax", "not slow and not backend_free"),
+    Suite("torch", "torch", "not slow and not backend_free"),
+)
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: Suite
+    returncode: int
+    seconds: float
+    output: str
+
+
+def run_suite(suite, pytest_args, log_dir):
+    """Run one suite's pytest process to completion; its output goes to a log file."""
+    environment = dict(os.environ, KERAS_BACKEND=suite.backend)
+    command = [sys.executable, "-m", "pytest", "-m", suite.markers, "--durations=15"]
+    command += list(pytest_args)
+    log_path = Path(log_dir) / f"{suite.name}.log"
+    started = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        completed = subprocess.run(
+            command,
+            cwd=TESTS_DIR.parent,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    seconds = time.perf_counter() - started
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    return SuiteResult(suite, completed.returncode, seconds, output)
+
+
+def run_suites(suites, pytest_args=(), jobs=2, log_dir=None, report=print):
+    """Run ``suites``, ``jobs`` at a time; report each one's output as it ends.
+
+    Returns the results in the order the suites were given.
+    """
+    with tempfile.TemporaryDirectory(prefix="suites-") as temporary_dir:
+        logs = log_dir or temporary_dir
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(run_suite, suite, pytest_args, logs) for suite in suites]
+            for future in as_completed(futures):
+                result = future.result()
+                status = "OK" if result.returncode == 0 else f"FAIL (exit {result.returncode})"
+                report(
+                    f"===== suite {result.suite.name} (KERAS_BACKEND={result.suite.backend}, "
+                    f"-m {result.suite.markers!r}): {status} in {result.seconds:.0f} s ====="
+                )
+                report(result.output.rstrip())
+        return [future.result() for future in futures]
+
+
+def summary_lines(results):
+    """One line per suite: name, backend, status, seconds."""
+    lines = []
+    for result in results:
+        status = "OK" if result.returncode == 0 else f"FAIL code {result.returncode}"
+        lines.append(
+            f"  {result.suite.name}: {status} ({result.seconds:.0f} s, "
+            f"KERAS_BACKEND={result.suite.backend})"
+        )
+    return lines
+
+
+def parse_arguments(argv):
+    names = [suite.name for suite in SUITES]
+    parser = argparse.ArgumentParser(
+        description="Run the test suites (one per Keras backend, and the slow tests).",
+        epilog="Arguments after -- go to every suite's pytest.",
+    )
+    parser.add_argument(
+        "--suite",
+        action="append",
+        choices=names,
+        dest="suites",
+        help="a suite to run (repeatable; default: all of " + ", ".join(names) + ")",
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="suites at a time (default 2)")
+    parser.add_argument("pytest_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {arguments.jobs}")
+    pytest_args = arguments.pytest_args
+    if pytest_args[:1] == ["--"]:
+        pytest_args = pytest_args[1:]
+    chosen = arguments.suites or names
+    suites = [suite for suite in SUITES if suite.name in chosen]
+    return suites, pytest_args, arguments.jobs
+
+
+def main(argv=None):
+    suites, pytest_args, jobs = parse_arguments(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    results = run_suites(
+        suites, pytest_args, jobs=jobs, report=lambda line: print(line, flush=True)
+    )
+    print(f"suites ({jobs} at a time, {time.perf_counter() - started:.0f} s in all):")
+    print("\n".join(summary_lines(results)))
+    failed = [result.suite.name for result in results if result.returncode != 0]
+    print("suites failed: " + ", ".join(failed) if failed else "suites passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
