@@ -83,6 +83,8 @@ def run_suites(suites, pytest_args=(), jobs=2, log_dir=None, report=print):
     """
     with tempfile.TemporaryDirectory(prefix="suites-") as temporary_dir:
         logs = log_dir or temporary_dir
+        names = ", ".join(suite.name for suite in suites)
+        report(f"suites {names}, {jobs} at a time; running output in {logs}{os.sep}<suite>.log")
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(run_suite, suite, pytest_args, logs) for suite in suites]
             for future in as_completed(futures):

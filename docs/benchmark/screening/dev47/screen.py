@@ -70,16 +70,20 @@ def exact_twins(datasets):
 
 
 def _task(dataset, params, min_steps, max_epochs, constants=()):
-    from pyod_efficientgan import detector
+    from pyod_efficientgan import detector, schedule
     from pyod_efficientgan.experiments import harness
 
     harness.limit_threads(1)
-    for name, value in constants:
-        setattr(detector, name, value)
+    settings = list(constants)
     if min_steps is not None:
-        detector.AUTO_MIN_STEPS = min_steps
+        settings.append(("AUTO_MIN_STEPS", min_steps))
     if max_epochs is not None:
-        detector.AUTO_MAX_EPOCHS = max_epochs
+        settings.append(("AUTO_MAX_EPOCHS", max_epochs))
+    for name, value in settings:
+        # the epoch schedule's constants live in schedule (detector re-exports them): set both
+        for module in (detector, schedule):
+            if hasattr(module, name):
+                setattr(module, name, value)
     return harness.run_task(dataset, 0, "EfficientGAN", 0, params)
 
 
@@ -91,7 +95,7 @@ def main(argv=None):
     parser.add_argument("--max-epochs", type=int, default=None)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--set", action="append", default=[], metavar="CONSTANT=VALUE",
-                        help="a module constant of pyod_efficientgan.detector")
+                        help="a module constant of pyod_efficientgan.detector or .schedule")
     parser.add_argument("params", nargs="*")
     args = parser.parse_intermixed_args(argv)
     params = {}

@@ -6,10 +6,10 @@ that two processes can share one variant; MAX_EPOCHS sets ``AUTO_MAX_EPOCHS`` (t
 keeps tiny sets below the step budget).
 """
 import os, sys
-from pyod_efficientgan import detector, cli
+from pyod_efficientgan import cli, schedule  # the epoch schedule's constants live in schedule
 steps = int(sys.argv[1]); out = sys.argv[2]; params = sys.argv[3:]
-detector.AUTO_MIN_STEPS = steps
-detector.AUTO_MAX_EPOCHS = int(os.environ.get("MAX_EPOCHS", detector.AUTO_MAX_EPOCHS))
+schedule.AUTO_MIN_STEPS = steps
+schedule.AUTO_MAX_EPOCHS = int(os.environ.get("MAX_EPOCHS", schedule.AUTO_MAX_EPOCHS))
 argv = ["bench", "--datasets", *os.environ.get("DATASETS", "all").split(), "--data-dir", "/work/shared/data/odds", "--detectors", "EfficientGAN",
         "--n-runs", "2", "--seed", "0", "--n-jobs", "1", "--no-progress", "--out", out]
 for p in params:
