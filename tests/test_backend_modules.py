@@ -75,6 +75,26 @@ def test_stacked_batches_group_full_batches_and_keep_the_short_one_alone():
     assert shapes[4:] == shapes[:4]
 
 
+def test_the_backend_builds_streamed_batches_without_reading_the_stream():
+    # the stream says its columns; building the pipeline must not read (or scale) a chunk
+    from pyod_efficientgan import backends
+
+    class CountedRows(_Rows):
+        n_features = 1
+        reads = 0
+
+        def read(self):
+            self.reads += 1
+            return super().read()
+
+    rows = CountedRows([np.arange(i, i + 25, dtype=np.float32)[:, None] for i in range(0, 100, 25)])
+    data, _ = backends.current().streamed_batches(rows, 8, seed=0, shuffle_buffer=16)
+    assert rows.reads == 0
+    first = next(iter(data))
+    assert np.asarray(first[0] if isinstance(first, tuple) else first).shape[-1] == 1
+    assert rows.reads == 1
+
+
 def _run(backend, code):
     env = {**os.environ, "KERAS_BACKEND": backend}
     result = subprocess.run(

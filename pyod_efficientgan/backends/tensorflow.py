@@ -149,8 +149,9 @@ def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
 
     Parameters
     ----------
-    rows : object with ``read()`` and ``len()``
-        ``read()`` returns a new iterator of preprocessed float32 chunks.
+    rows : object with ``read()``, ``len()`` and ``n_features``
+        ``read()`` returns a new iterator of preprocessed float32 chunks of
+        ``n_features`` columns.
     batch_size : int
         Rows per batch.
     seed : int
@@ -169,13 +170,9 @@ def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
     def generate():
         yield from rows.read()
 
-    n_features = None
-    for chunk in rows.read():
-        n_features = chunk.shape[1]
-        break
     dataset = (
         tf.data.Dataset.from_generator(
-            generate, output_signature=tf.TensorSpec((None, n_features), tf.float32)
+            generate, output_signature=tf.TensorSpec((None, rows.n_features), tf.float32)
         )
         .unbatch()
         .shuffle(min(shuffle_buffer, len(rows)), seed=seed, reshuffle_each_iteration=True)

@@ -115,11 +115,12 @@ def _chunk_source(chunks):
 
 
 class _StreamedRows:
-    """The training rows as a stream: their number and how to read them."""
+    """The training rows as a stream: their number, their columns and how to read them."""
 
-    def __init__(self, read, n_rows):
+    def __init__(self, read, n_rows, n_features):
         self.read = read
         self.n_rows = n_rows
+        self.n_features = n_features
 
     def __len__(self):
         return self.n_rows
@@ -172,7 +173,9 @@ class ChunkedRows:
 
     def training_rows(self, detector, scaler, seed):
         """The scaled rows as a stream, no held-out rows, and the streamed batches."""
-        rows = _StreamedRows(lambda: self.scaled_chunks(detector, scaler), self.n_rows)
+        rows = _StreamedRows(
+            lambda: self.scaled_chunks(detector, scaler), self.n_rows, detector.n_features_in_
+        )
         shuffle_buffer = self.shuffle_buffer
 
         def make_batches(rows, batch_size, seed, passes):
