@@ -415,6 +415,7 @@ class EfficientGAN(BaseDetector):
         self.best_epoch_ = training.best_epoch
         self._member_moments = member_moments
         self.__dict__.pop("_score_cache", None)
+        self.__dict__.pop("_reconstruction_cache", None)
 
     def _validate_params(self):
         # scikit-learn's constraints, then what they cannot express: tuples of
@@ -602,10 +603,7 @@ class EfficientGAN(BaseDetector):
         """
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = self._check_scoring_input(X)
-
-        reconstruct = backends.current().compile_rows_function(
-            lambda x: self.model_(x, training=False), self.model_.variables, self.n_features_in_
-        )
+        reconstruct = self._reconstruction()
 
         def terms_of(x):
             difference = np.abs(x - ops.convert_to_numpy(reconstruct(x)))
@@ -619,6 +617,18 @@ class EfficientGAN(BaseDetector):
             columns = getattr(self, "feature_names_in_", range(self.n_features_in_))
             return pd.DataFrame(terms, index=index, columns=columns)
         return terms
+
+    def _reconstruction(self):
+        """:math:`G(E(x))` of ``model_`` (the members' mean), compiled once per fitted model."""
+        cached = self.__dict__.get("_reconstruction_cache")
+        if cached is not None and cached[0] is self.model_:
+            return cached[1]
+        model = self.model_
+        function = backends.current().compile_rows_function(
+            lambda x: model(x, training=False), model.variables, self.n_features_in_
+        )
+        self._reconstruction_cache = (model, function)
+        return function
 
     def save(self, path):
         """Save the fitted detector to ``path`` without pickle.

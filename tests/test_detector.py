@@ -212,6 +212,33 @@ def test_set_params_after_fit_changes_the_labels_only_after_refit(quick_fitted, 
     assert detector.labels_.sum() > quick_fitted.labels_.sum()
 
 
+def test_explain_compiles_its_reconstruction_once_per_fitted_model(
+    quick_fitted, small_data, monkeypatch
+):
+    import copy
+
+    from pyod_efficientgan import backends
+
+    backend = backends.current()
+    compiled = []
+
+    def counting(function, variables, n_features):
+        compiled.append(n_features)
+        return original(function, variables, n_features)
+
+    original = backend.compile_rows_function
+    monkeypatch.setattr(backend, "compile_rows_function", counting)
+    detector = copy.deepcopy(quick_fitted)
+    first = detector.explain(small_data[1])
+    assert_array_equal(detector.explain(small_data[1]), first)
+    assert len(compiled) == 1
+    detector.fit(small_data[0][:200])  # compiles its own scoring functions
+    compiled.clear()
+    refitted = detector.explain(small_data[1])
+    assert len(compiled) == 1
+    assert not np.array_equal(refitted, first)
+
+
 def test_fit_changes_the_weights(small_data):
     detector = EfficientGAN(epochs=2, random_state=0)
     detector.fit(small_data[0])
