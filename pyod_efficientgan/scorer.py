@@ -186,9 +186,11 @@ def score_part_moments(model, scaled_chunks, batch_size):
             continue
         (parts,) = map_chunks(rows_first, x, batch_size)
         parts = np.moveaxis(parts, 0, -1)
+        # parts[:, j] is L_G with norm NORMS[j]; parts[:, 2] the cross-entropy;
+        # parts[:, 3 + j] the feature-matching distance with norm NORMS[j]
         for i, method in enumerate(SCORE_METHODS):
-            for j, norm in enumerate(NORMS):
-                g = parts[:, NORMS.index(norm)]
+            for j in range(len(NORMS)):
+                g = parts[:, j]
                 d = parts[:, 2] if method == "cross-entropy" else parts[:, 3 + j]
                 moments[i, j] += np.stack(
                     [
