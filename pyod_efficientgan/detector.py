@@ -727,8 +727,12 @@ class EfficientGAN(BaseDetector):
         "_mu",
         "_sigma",
     )
-    """The fitted attributes of a state, besides ``scaler_`` and ``model_`` (its weights);
-    ``feature_names_in_`` and ``_member_moments`` may be absent."""
+    """The fitted attributes of a state, besides ``scaler_`` and ``model_`` (its weights)."""
+
+    _OPTIONAL_STATE_ATTRIBUTES = ("feature_names_in_", "_member_moments")
+    """The attributes of :attr:`_STATE_ATTRIBUTES` a state may lack: a file stores no None
+    (no column names; the moments of a single member). ``persistence`` checks files
+    against its own copy of this list, since it never imports the detector."""
 
     _SCALER_STATISTICS = {
         "standard": ("mean_", "var_", "scale_"),
@@ -809,8 +813,7 @@ class EfficientGAN(BaseDetector):
             raise ValueError(f"invalid parameters ({error}).") from error
 
         attributes = state["attributes"]
-        optional = {"feature_names_in_", "_member_moments"}
-        missing = set(cls._STATE_ATTRIBUTES) - optional - set(attributes)
+        missing = set(cls._STATE_ATTRIBUTES) - set(cls._OPTIONAL_STATE_ATTRIBUTES) - set(attributes)
         unknown = set(attributes) - set(cls._STATE_ATTRIBUTES)
         if missing or unknown:
             raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
