@@ -1,5 +1,11 @@
 """EfficientGAN (EGBAD) as a PyOD detector."""
 
+# Keras is imported first, and without the backend's start-up lines on stderr, before the
+# modules below import it (see pyod_efficientgan.startup).
+from pyod_efficientgan import startup
+
+startup.import_keras()
+
 import contextlib
 import math
 import numbers
@@ -367,7 +373,7 @@ class EfficientGAN(BaseDetector):
 
         On failure anywhere the detector is left as it was.
         """
-        with self._restored_on_failure():
+        with self._restored_on_failure(), startup.without_retracing_warnings():
             self._validate_params()
             check_backend(backends.name())
             scaler = make_scaler(self.preprocessing)
@@ -698,9 +704,10 @@ class EfficientGAN(BaseDetector):
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
         n_outputs = 3 if components else 1
-        parts = map_chunks(
-            self._scorer(), X, self.score_batch_size, self._preprocess, n_outputs=n_outputs
-        )
+        with startup.without_retracing_warnings():
+            parts = map_chunks(
+                self._scorer(), X, self.score_batch_size, self._preprocess, n_outputs=n_outputs
+            )
         if not parts:
             parts = tuple(np.empty(0) for _ in range(n_outputs))
         if not np.all(np.isfinite(parts[0])):

@@ -18,7 +18,7 @@ The dropout layer is the backend's (Keras' own, except on JAX: see
 
 import keras
 
-from pyod_efficientgan import backends
+from pyod_efficientgan import backends, startup
 
 NEGATIVE_SLOPE = 0.1
 """Slope of the LeakyReLU units of E and D, as in the official code."""
@@ -49,6 +49,7 @@ def build_encoder(n_features, latent_dim, units=(64,), seed=None):
         Model named ``"encoder"`` from ``(batch, n_features)`` to
         ``(batch, latent_dim)``.
     """
+    startup.start_runtime()  # the backend's first computation, without its start-up lines
     inputs = keras.Input(shape=(n_features,), name="x")
     hidden = inputs
     for index, width in enumerate(units):
@@ -86,6 +87,7 @@ def build_generator(latent_dim, n_features, units=(64, 128), seed=None):
         Model named ``"generator"`` from ``(batch, latent_dim)`` to
         ``(batch, n_features)`` with a linear output.
     """
+    startup.start_runtime()  # the backend's first computation, without its start-up lines
     inputs = keras.Input(shape=(latent_dim,), name="z")
     hidden = inputs
     for index, width in enumerate(units):
@@ -132,6 +134,7 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
         of shape ``(batch, 1)``, and the activations of the last hidden
         layer used by the feature-matching score.
     """
+    startup.start_runtime()  # the backend's first computation, without its start-up lines
     x_input = keras.Input(shape=(n_features,), name="x")
     z_input = keras.Input(shape=(latent_dim,), name="z")
     layer_index = 0

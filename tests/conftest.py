@@ -51,7 +51,6 @@ BACKEND_FREE_TESTS = {
         "test_cli_rejects_unknown_dataset",
         "test_test_part_without_outliers_is_recorded_as_undefined",
         "test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process",
-        "test_retracing_filter_drops_only_retracing_warnings",
         "test_roc_figure_rows_sorted_by_mean_and_ranks_panel",
         "test_cli_reads_a_csv_table_with_its_label_column",
     ),

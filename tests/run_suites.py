@@ -21,12 +21,18 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
 TESTS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS_DIR))
+from suite_progress import PROGRESS_FILE_VARIABLE, read_progress  # noqa: E402
+
+PROGRESS_SECONDS = 60.0
+"""Seconds between progress lines."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +62,29 @@ class SuiteResult:
     output: str
 
 
+def log_path(suite, log_dir):
+    """The file a suite's pytest output goes to."""
+    return Path(log_dir) / f"{suite.name}.log"
+
+
+def progress_path(suite, log_dir):
+    """The file a suite's ``suite_progress`` plugin keeps its counts in."""
+    return Path(log_dir) / f"{suite.name}.progress"
+
+
 def run_suite(suite, pytest_args, log_dir):
     """Run one suite's pytest process to completion; its output goes to a log file."""
-    environment = dict(os.environ, KERAS_BACKEND=suite.backend)
+    python_path = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(TESTS_DIR)]))
+    environment = dict(
+        os.environ,
+        KERAS_BACKEND=suite.backend,
+        PYTHONPATH=python_path,
+        **{PROGRESS_FILE_VARIABLE: str(progress_path(suite, log_dir))},
+    )
     command = [sys.executable, "-m", "pytest", "-m", suite.markers, "--durations=15"]
-    command += list(pytest_args)
-    log_path = Path(log_dir) / f"{suite.name}.log"
+    command += ["-p", "suite_progress", *pytest_args]
     started = time.perf_counter()
-    with open(log_path, "w", encoding="utf-8") as log:
+    with open(log_path(suite, log_dir), "w", encoding="utf-8") as log:
         completed = subprocess.run(
             command,
             cwd=TESTS_DIR.parent,
@@ -73,29 +94,70 @@ def run_suite(suite, pytest_args, log_dir):
             check=False,
         )
     seconds = time.perf_counter() - started
-    output = log_path.read_text(encoding="utf-8", errors="replace")
+    output = log_path(suite, log_dir).read_text(encoding="utf-8", errors="replace")
     return SuiteResult(suite, completed.returncode, seconds, output)
 
 
-def run_suites(suites, pytest_args=(), jobs=2, log_dir=None, report=print):
-    """Run ``suites``, ``jobs`` at a time; report each one's output as it ends.
+def progress_line(suite, log_dir, seconds):
+    """``suite NAME: D/T tests, F failed, S s (log PATH)``, or None before it collected."""
+    progress = read_progress(progress_path(suite, log_dir))
+    if progress is None:
+        return None
+    done, total, failed = progress
+    return (
+        f"  suite {suite.name}: {done}/{total} tests, {failed} failed, {seconds:.0f} s into the run "
+        f"(log {log_path(suite, log_dir)})"
+    )
+
+
+def _report_progress(running, log_dir, report, stop, interval):
+    """Until ``stop`` is set: every ``interval`` s, a changed progress line per running suite."""
+    started = time.perf_counter()
+    last = {}
+    while not stop.wait(interval):
+        for suite, future in running:
+            if future.done():
+                continue
+            line = progress_line(suite, log_dir, time.perf_counter() - started)
+            counts = read_progress(progress_path(suite, log_dir))
+            if line is not None and counts != last.get(suite.name):
+                last[suite.name] = counts
+                report(line)
+
+
+def run_suites(suites, pytest_args=(), jobs=2, log_dir=None, report=print, interval=None):
+    """Run ``suites``, ``jobs`` at a time; report progress, and each one's output as it ends.
 
     Returns the results in the order the suites were given.
     """
+    interval = PROGRESS_SECONDS if interval is None else interval
     with tempfile.TemporaryDirectory(prefix="suites-") as temporary_dir:
         logs = log_dir or temporary_dir
         names = ", ".join(suite.name for suite in suites)
-        report(f"suites {names}, {jobs} at a time; running output in {logs}{os.sep}<suite>.log")
+        report(f"suites {names}, {jobs} at a time; a progress line every {interval:.0f} s; logs:")
+        for suite in suites:
+            report(f"  {log_path(suite, logs)}")
+        stop = threading.Event()
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(run_suite, suite, pytest_args, logs) for suite in suites]
-            for future in as_completed(futures):
-                result = future.result()
-                status = "OK" if result.returncode == 0 else f"FAIL (exit {result.returncode})"
-                report(
-                    f"===== suite {result.suite.name} (KERAS_BACKEND={result.suite.backend}, "
-                    f"-m {result.suite.markers!r}): {status} in {result.seconds:.0f} s ====="
-                )
-                report(result.output.rstrip())
+            monitor = threading.Thread(
+                target=_report_progress,
+                args=(list(zip(suites, futures)), logs, report, stop, interval),
+                daemon=True,
+            )
+            monitor.start()
+            try:
+                for future in as_completed(futures):
+                    result = future.result()
+                    status = "OK" if result.returncode == 0 else f"FAIL (exit {result.returncode})"
+                    report(
+                        f"===== suite {result.suite.name} (KERAS_BACKEND={result.suite.backend}, "
+                        f"-m {result.suite.markers!r}): {status} in {result.seconds:.0f} s ====="
+                    )
+                    report(result.output.rstrip())
+            finally:
+                stop.set()
+                monitor.join()
         return [future.result() for future in futures]
 
 

@@ -395,32 +395,6 @@ def test_cli_without_the_bench_extra_says_what_to_install_in_one_line(tmp_path, 
 
 
 # ------------------------------------------------------------------ output
-def test_retracing_filter_drops_only_retracing_warnings():
-    import logging
-
-    def record(message):
-        return logging.LogRecord("tensorflow", logging.WARNING, __file__, 1, message, (), None)
-
-    retracing = record(
-        "5 out of the last 5 calls to <function f at 0x1> triggered tf.function retracing. ..."
-    )
-    assert not harness._RetracingFilter().filter(retracing)
-    assert harness._RetracingFilter().filter(record("some other TensorFlow warning"))
-
-
-@pytest.mark.parametrize("active", [True, False])
-def test_retracing_filter_is_installed_only_on_tensorflow(active):
-    import logging
-
-    from pyod_efficientgan import backends
-
-    installed = active and backends.name() == "tensorflow"
-    logger = logging.getLogger("tensorflow")
-    with harness._without_retracing_warnings(active):
-        assert (harness._RETRACING_FILTER in logger.filters) == installed
-    assert harness._RETRACING_FILTER not in logger.filters
-
-
 @pytest.mark.slow
 def test_cli_run_writes_only_the_bar_and_the_result_lines(tmp_path):
     """A parallel CLI run: progress bar on stderr, two lines on stdout, nothing else.

@@ -58,3 +58,33 @@ def test_the_suites_split_the_tests_by_marker():
         assert by_name[name].backend == name
         assert "not backend_free" in by_name[name].markers
         assert "not slow" in by_name[name].markers
+
+
+def test_progress_lines_count_the_tests_and_name_the_log(tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_slowly.py").write_text(
+        "import time\n\n"
+        "def test_passes():\n    time.sleep(1.0)\n\n"
+        "def test_fails():\n    time.sleep(1.0)\n    assert False\n\n"
+        "def test_passes_too():\n    time.sleep(1.0)\n"
+    )
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    suite = run_suites.Suite("slowly", "jax", "not slow")
+    reported = []
+    run_suites.run_suites(
+        [suite],
+        [str(tests), "-p", "no:cacheprovider"],
+        jobs=1,
+        log_dir=str(logs),
+        report=reported.append,
+        interval=0.2,
+    )
+    assert f"  {logs / 'slowly.log'}" in reported  # the log is named before the suite runs
+    progress = [line for line in reported if line.startswith("  suite slowly:")]
+    assert progress, reported
+    assert all(str(logs / "slowly.log") in line for line in progress)
+    assert any("/3 tests" in line for line in progress)
+    # the plugin's last counts: 3 ended of 3, 1 failed
+    assert run_suites.read_progress(run_suites.progress_path(suite, logs)) == (3, 3, 1)

@@ -51,6 +51,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from pyod_efficientgan import startup
 from pyod_efficientgan.experiments.datasets import (
     EMBEDDED_DATASETS,
     ODDS_BENCHMARK,
@@ -529,7 +530,7 @@ def run_benchmark(
     if n_jobs == 1:
         if uses_keras:
             start_keras()
-        with _without_retracing_warnings(uses_keras):
+        with startup.without_retracing_warnings(uses_keras):
             for dataset, run, name in tasks:
                 bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
                 records.append(run_task(dataset, run, name, base_seed, params.get(name)))
@@ -617,92 +618,27 @@ _LOKY_REPLACED_WORKER = "A worker stopped while some jobs were given to the exec
 """Start of loky's warning that it replaced a worker (memory-leak protection)."""
 
 
-@contextlib.contextmanager
-def _stderr_to_devnull():
-    """Send file descriptor 2 to ``os.devnull`` for the block (C++ logging included)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
 def start_keras(n_threads=None):
     """Import Keras and start its backend without start-up lines on stderr.
 
-    TensorFlow's C++ start-up logging (oneDNN, CUDA stubs, ``cuInit``, absl's
-    "All log messages before absl::InitializeLog()") is written to file
-    descriptor 2 before ``TF_CPP_MIN_LOG_LEVEL`` applies, and JAX warns on
-    stderr when it finds no accelerator; so descriptor 2 points at
-    ``os.devnull`` while Keras loads its backend and runs one tiny op (which
-    starts the runtime and finds the devices); errors raised are reported
-    after it is restored. Nothing is imported here but Keras and, through it,
-    the backend of ``KERAS_BACKEND``. When Keras is already imported, only
-    the thread caps are applied.
+    :func:`pyod_efficientgan.startup.import_keras`, then the thread caps of
+    :func:`limit_threads` (they must come before the runtime starts), then
+    :func:`pyod_efficientgan.startup.start_runtime`. When Keras is already
+    imported, only the thread caps are applied.
 
     Parameters
     ----------
     n_threads : int or None, default=None
-        When given, :func:`limit_threads` caps the threads first (it must
-        come before the runtime starts).
+        When given, :func:`limit_threads` caps the threads.
     """
     if "keras" in sys.modules:
         if n_threads is not None:
             limit_threads(n_threads)
         return
-    with _stderr_to_devnull():
-        import keras
-
-        if n_threads is not None:
-            limit_threads(n_threads)
-        keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
-
-
-class _RetracingFilter(logging.Filter):
-    """Drop TensorFlow's "... triggered tf.function retracing" warnings.
-
-    Each fit builds a new model and a new compiled scoring function, so a
-    process that fits many detectors traces many functions; TensorFlow reads
-    that as a user mistake. Other TensorFlow messages pass.
-    """
-
-    def filter(self, record):
-        return "triggered tf.function retracing" not in record.getMessage()
-
-
-_RETRACING_FILTER = _RetracingFilter()
-
-
-def _on_tensorflow():
-    """Whether Keras is loaded and runs on TensorFlow (never imports Keras itself)."""
-    if "keras" not in sys.modules:
-        return False
-    from pyod_efficientgan import backends
-
-    return backends.name() == "tensorflow"
-
-
-@contextlib.contextmanager
-def _without_retracing_warnings(active=True):
-    """Install :class:`_RetracingFilter` on the ``tensorflow`` logger for the block.
-
-    Only when ``active`` and Keras runs on TensorFlow; on other backends the
-    block runs as it is.
-    """
-    if not (active and _on_tensorflow()):
-        yield
-        return
-    logger = logging.getLogger("tensorflow")
-    logger.addFilter(_RETRACING_FILTER)
-    try:
-        yield
-    finally:
-        logger.removeFilter(_RETRACING_FILTER)
+    startup.import_keras()
+    if n_threads is not None:
+        limit_threads(n_threads)
+    startup.start_runtime()
 
 
 def _start_worker(n_threads, uses_keras=True):
@@ -716,8 +652,8 @@ def _start_worker(n_threads, uses_keras=True):
     """
     if uses_keras:
         start_keras(n_threads)
-        if _on_tensorflow():
-            logging.getLogger("tensorflow").addFilter(_RETRACING_FILTER)
+        if startup.on_tensorflow():
+            logging.getLogger("tensorflow").addFilter(startup.RETRACING_FILTER)
     else:
         _limit_torch_threads(n_threads)
 
