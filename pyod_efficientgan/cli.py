@@ -1,4 +1,4 @@
-"""Command line: ``pyod-efficientgan {bench,kdd99} ...``.
+"""Command line: ``pyod-efficientgan bench ...`` and ``pyod-efficientgan kdd99 ...``.
 
 Each subcommand lives in the module that owns its idea; this file only
 dispatches. ``bench`` is the benchmark harness
@@ -45,7 +45,14 @@ def _experiment_module(name):
         ) from error
 
 
-def build_parser(commands=None):
+DESCRIPTION = (
+    "EfficientGAN (EGBAD) as a PyOD detector: benchmark it against PyOD detectors (bench) or "
+    "reproduce the paper's KDDCUP99 experiment (kdd99). Both need the bench extra: "
+    f"{experiments.BENCH_INSTALL}"
+)
+
+
+def build_parser(commands=None, require_extra=True):
     """Return the argument parser with one sub-parser per subcommand.
 
     Parameters
@@ -53,35 +60,54 @@ def build_parser(commands=None):
     commands : iterable of str or None, default=None
         Subcommands whose module is imported to add their arguments; the
         others are listed with their help only. None means all of them.
+    require_extra : bool, default=True
+        Check that the ``bench`` extra is installed before importing a
+        module of ``commands``. Without the check (for ``--help``) a module
+        that cannot be imported gets a sub-parser that only describes it.
 
     Raises
     ------
     experiments.MissingExtraError
-        When a module of ``commands`` needs a package that is not installed.
+        When ``require_extra`` and a module of ``commands`` needs a package
+        that is not installed.
     """
-    parser = argparse.ArgumentParser(prog="pyod-efficientgan", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pyod-efficientgan", description=DESCRIPTION)
     subparsers = parser.add_subparsers(dest="command", required=True)
     commands = set(SUBCOMMANDS if commands is None else commands)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        subparser = subparsers.add_parser(name, help=help_text, description=help_text)
-        if name in commands:
+        description = f"{help_text} Needs the bench extra ({experiments.BENCH_INSTALL})"
+        missing = experiments.missing_packages(module_name)
+        if missing:
+            description += f"; not installed here: {', '.join(missing)}"
+        subparser = subparsers.add_parser(name, help=help_text, description=description + ".")
+        if name not in commands:
+            continue
+        if require_extra:
             module = _experiment_module(module_name)
-            module.add_arguments(subparser)
-            subparser.set_defaults(run=module.run)
+        else:
+            try:
+                module = importlib.import_module(f"pyod_efficientgan.experiments.{module_name}")
+            except ImportError:
+                continue
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run)
     return parser
 
 
 def main(argv=None):
     """Run the command line; returns the process exit status.
 
-    A missing package of the ``bench`` extra gives one line on stderr and
-    status 1.
+    ``--help`` works without the ``bench`` extra. Running a subcommand
+    without it gives one line on stderr and status 1.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     # the subcommand is the first argument that is not an option (the top level has only -h)
     command = next((arg for arg in argv if not arg.startswith("-")), None)
+    wants_help = any(arg in ("-h", "--help") for arg in argv)
     try:
-        parser = build_parser([command] if command in SUBCOMMANDS else [])
+        parser = build_parser(
+            [command] if command in SUBCOMMANDS else [], require_extra=not wants_help
+        )
     except experiments.MissingExtraError as error:
         print(f"pyod-efficientgan {command}: {error}", file=sys.stderr)
         return 1

@@ -53,6 +53,9 @@ BACKEND_FREE_TESTS = {
         "test_limit_threads_caps_tensorflow_and_torch_in_a_fresh_process",
         "test_roc_figure_rows_sorted_by_mean_and_ranks_panel",
         "test_cli_reads_a_csv_table_with_its_label_column",
+        "test_cli_help_works_without_the_bench_extra_and_names_it",
+        "test_cli_help_shows_no_markup_and_the_defaults",
+        "test_kdd99_without_data_says_where_to_get_it_in_two_lines",
     ),
     "test_kdd99.py": (
         "test_shape_dtype_and_feature_names",

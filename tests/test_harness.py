@@ -448,7 +448,14 @@ def test_cli_run_writes_only_the_bar_and_the_result_lines(tmp_path):
     bar = re.compile(r"^\s*\d+%\|.*\| \d+/36 \[")
     others = [line for line in re.split(r"[\r\n]+", stderr) if line.strip() and not bar.match(line)]
     assert not others, "\n".join(others[:20])
-    for noise in ("absl::InitializeLog", "oneDNN", "cuda", "cuInit", "retracing", "A worker stopped"):
+    for noise in (
+        "absl::InitializeLog",
+        "oneDNN",
+        "cuda",
+        "cuInit",
+        "retracing",
+        "A worker stopped",
+    ):
         assert noise not in stderr
     assert pd.read_csv(out / "records.csv")["error"].isna().all()
 
@@ -462,7 +469,9 @@ def _synthetic_records(n_datasets, detectors, n_runs=2, seed=0):
         for run in range(n_runs):
             for name in detectors:
                 roc = float(np.clip(level + rng.normal(0, 0.05), 0, 1))
-                rows.append({"dataset": f"set{index:02d}", "detector": name, "run": run, "roc": roc})
+                rows.append(
+                    {"dataset": f"set{index:02d}", "detector": name, "run": run, "roc": roc}
+                )
     return pd.DataFrame(rows)
 
 
@@ -471,7 +480,9 @@ def test_roc_figure_rows_sorted_by_mean_and_ranks_panel(tmp_path, n_datasets):
     detectors = ["EfficientGAN", "IForest", "AutoEncoder", "L1Norm", "KNN", "Broken"]
     records = _synthetic_records(n_datasets, detectors)
     records.loc[records["detector"] == "Broken", "roc"] = np.nan
-    datasets = [Dataset(name, np.zeros((2, 1)), np.array([0, 1])) for name in records["dataset"].unique()]
+    datasets = [
+        Dataset(name, np.zeros((2, 1)), np.array([0, 1])) for name in records["dataset"].unique()
+    ]
     path = tmp_path / "roc.png"
     figure = harness.plot_roc(records, datasets, detectors, path)
     assert path.read_bytes()[:4] == b"\x89PNG"
@@ -505,3 +516,71 @@ def test_cli_reads_a_csv_table_with_its_label_column(bench_only_cli, tmp_path, c
     assert list(roc.index) == ["own"] and roc.loc["own", "#dims"] == 4
     assert roc.loc["own", "L1Norm"] == pytest.approx(1.0)
     assert "--label-column outlier" in (tmp_path / "out" / "summary.md").read_text()
+
+
+@pytest.mark.parametrize(("command", "option"), [("bench", "--n-runs"), ("kdd99", "--seeds")])
+def test_cli_help_works_without_the_bench_extra_and_names_it(tmp_path, command, option):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.modules['tqdm'] = None  # as if the bench extra were not installed\n"
+        "sys.modules['matplotlib'] = None\n"
+        "from pyod_efficientgan.cli import main\n"
+        f"sys.exit(main([{command!r}, '--help']))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stderr == ""
+    help_text = " ".join(completed.stdout.split())
+    assert help_text.startswith(f"usage: pyod-efficientgan {command}")
+    assert option in help_text and "(default: " in help_text
+    assert 'Needs the bench extra (pip install "pyod-efficientgan[bench]")' in help_text
+    if command == "bench":
+        assert "not installed here: tqdm, matplotlib" in help_text
+    assert "``" not in help_text and "CONFIGS" not in help_text
+
+
+def test_cli_help_shows_no_markup_and_the_defaults():
+    from pyod_efficientgan.cli import build_parser
+
+    parser = build_parser()
+    top = parser.format_help()
+    assert "``" not in top and "bench extra" in top
+    bench = parser._subparsers._group_actions[0].choices["bench"].format_help()
+    bench = bench.split("options:", 1)[1]  # after the usage lines
+    for option in ("--n-runs", "--seed", "--out", "--n-jobs"):
+        line = " ".join(bench.split(option, 1)[1].split("--", 1)[0].split())
+        assert "default: " in line, (option, line)
+
+
+@pytest.mark.parametrize("source", ["missing file", "empty cache folder"])
+def test_kdd99_without_data_says_where_to_get_it_in_two_lines(tmp_path, source):
+    import subprocess
+    import sys
+
+    arguments = ["kdd99", "--seeds", "1"]
+    if source == "missing file":
+        arguments += ["--data-file", str(tmp_path / "kddcup.data_10_percent.gz")]
+    else:
+        arguments += ["--data-home", str(tmp_path)]
+    code = f"import sys\nfrom pyod_efficientgan.cli import main\nsys.exit(main({arguments!r}))\n"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYOD_EFFICIENTGAN_KDD")}
+    completed = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=300,
+    )
+    assert completed.returncode == 2
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 2, completed.stderr[-3000:]
+    assert lines[0].startswith("pyod-efficientgan kdd99: could not read the KDD Cup 1999 10 % data")
+    assert str(tmp_path) in lines[0]
+    for flag in ("--data-file", "--data-home", "--download"):
+        assert flag in lines[1]

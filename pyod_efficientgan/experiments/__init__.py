@@ -64,9 +64,25 @@ def require(module):
     MissingExtraError
         Naming the first missing package and :data:`BENCH_INSTALL`.
     """
-    for name in REQUIREMENTS[module]:
-        if importlib.util.find_spec(name) is None:
-            raise MissingExtraError(missing_message(name), name=name)
+    missing = missing_packages(module)
+    if missing:
+        raise MissingExtraError(missing_message(missing[0]), name=missing[0])
+
+
+def missing_packages(module):
+    """The requirements of ``module`` (:data:`REQUIREMENTS`) that are not installed.
+
+    Parameters
+    ----------
+    module : str
+        Name of a module of this subpackage, e.g. ``"harness"``.
+
+    Returns
+    -------
+    missing : list of str
+        Top-level module names, in the order of :data:`REQUIREMENTS`.
+    """
+    return [name for name in REQUIREMENTS[module] if importlib.util.find_spec(name) is None]
 
 
 def missing_message(name):

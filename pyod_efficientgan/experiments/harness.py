@@ -1079,9 +1079,14 @@ def add_arguments(parser):
         help=f"detector names (default: {' '.join(DEFAULT_DETECTORS)}); any pyod.models class",
     )
     parser.add_argument(
-        "--n-runs", type=int, default=DEFAULT_N_RUNS, help="repetitions per dataset"
+        "--n-runs",
+        type=int,
+        default=DEFAULT_N_RUNS,
+        help="repetitions per dataset (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed")
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="base seed (default: %(default)s)"
+    )
     parser.add_argument(
         "--max-samples",
         type=int,
@@ -1090,7 +1095,10 @@ def add_arguments(parser):
         help="subsample larger datasets to N rows (stratified, seed 0) before splitting",
     )
     parser.add_argument(
-        "--epochs", type=int, default=None, help="EfficientGAN epochs (override, e.g. smoke runs)"
+        "--epochs",
+        type=int,
+        default=None,
+        help="EfficientGAN epochs (default: the detector's, epochs='auto'; e.g. 1 for a smoke run)",
     )
     parser.add_argument(
         "--efficientgan-param",
@@ -1100,9 +1108,14 @@ def add_arguments(parser):
         metavar="KEY=VALUE",
         help="EfficientGAN constructor argument (repeatable), e.g. learning_rate=1e-4",
     )
-    parser.add_argument("--out", default="bench-results", help="output folder")
     parser.add_argument(
-        "--n-jobs", type=int, default=DEFAULT_N_JOBS, help="worker processes (joblib)"
+        "--out", default="bench-results", help="output folder (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=DEFAULT_N_JOBS,
+        help="worker processes (joblib; default: %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 

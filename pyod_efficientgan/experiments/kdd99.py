@@ -25,6 +25,7 @@ indicator per category, categories sorted as strings (``"0" < "1"``,
 import argparse
 import csv
 import os
+import sys
 import time
 
 import numpy as np
@@ -713,7 +714,11 @@ def add_arguments(parser):
         "--config",
         choices=sorted(CONFIGS),
         default="select",
-        help="named settings, see CONFIGS (default: select); the options below override them",
+        help=(
+            f"named settings: {', '.join(sorted(CONFIGS))} ('paper' is the official code's, "
+            "'default' the detector's defaults; each is described in docs/kdd99.md); the options "
+            "below override them (default: %(default)s)"
+        ),
     )
     detector.add_argument(
         "--transform",
@@ -787,6 +792,20 @@ def command_line(args):
     return " ".join(shlex.quote(word) for word in words)
 
 
+def _missing_data_message(args, error):
+    """Two lines: what could not be read, and the flags that give the data."""
+    if args.data_file is not None:
+        looked = f"{args.data_file}: {getattr(error, 'strerror', None) or error}"
+    else:
+        folder = args.data_home or "scikit-learn's default data folder"
+        looked = f"no fetch_kddcup99 cache in {folder}"
+    return (
+        f"pyod-efficientgan kdd99: could not read the KDD Cup 1999 10 % data ({looked}).\n"
+        f"Give the raw file kddcup.data_10_percent.gz with --data-file (or ${RAW_FILE_ENV}), a "
+        f"scikit-learn cache folder with --data-home (or ${DATA_HOME_ENV}), or add --download."
+    )
+
+
 def run(args):
     """Run ``pyod-efficientgan kdd99``: load, train per seed, print and write the table.
 
@@ -802,9 +821,13 @@ def run(args):
     """
     transform, params = experiment_settings(args)
     selection = CONFIGS[args.config].get("selection")
-    X, y, _ = load_kddcup99(
-        data_home=args.data_home, path=args.data_file, download_if_missing=args.download
-    )
+    try:
+        X, y, _ = load_kddcup99(
+            data_home=args.data_home, path=args.data_file, download_if_missing=args.download
+        )
+    except OSError as error:
+        print(_missing_data_message(args, error), file=sys.stderr)
+        return 2
     if args.sample is not None:
         X, y = sample_rows(X, y, args.sample)
     X_train, X_test, y_test = split_kddcup99(X, y)
