@@ -31,7 +31,12 @@ def main(argv=None):
         f"confidence {confidence[:5].round(3)}"
     )
     generator_loss, discriminator_loss = clf.score_components(X_test)
-    print(f"mean L_G {generator_loss.mean():.4f}, mean L_D {discriminator_loss.mean():.4f}")
+    # the default ensemble standardises each part by its members' training scores, so the parts
+    # are relative to the training rows (about 0 on average there) and can be negative
+    print(
+        f"test rows' mean standardised L_G {generator_loss.mean():.4f}, "
+        f"L_D {discriminator_loss.mean():.4f} (0 = the training rows' mean)"
+    )
     evaluate_print("EfficientGAN (train)", y_train, clf.decision_scores_)
     evaluate_print("EfficientGAN (test)", y_test, test_scores)
 

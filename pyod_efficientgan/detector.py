@@ -140,9 +140,9 @@ class EfficientGAN(BaseDetector):
         (77-104 MiB added for 2,000,000 x 121 rows at the default, which
         was also the fastest chunk size measured; see the performance
         page). Every chunk is padded to a multiple of 1024 rows (or of
-        ``score_batch_size``, if smaller): with a multiple of 1024, as the
-        default, a row's score is bit-identical in any order, subset or
-        split; other values can change its last bits (float32 rounding).
+        ``score_batch_size``, if smaller). A row's score does not depend on
+        the rows scored with it, to float32 rounding (the CPU's kernels
+        can round a row differently at another position or batch shape).
     n_estimators : int, default=3
         Number of BiGANs trained side by side (one compiled training
         function) on the same batches, with different seeds (and, with
@@ -566,6 +566,12 @@ class EfficientGAN(BaseDetector):
         """The two parts of the score: :math:`L_G(x)` and :math:`L_D(x)`.
 
         ``decision_function(X)`` equals ``alpha * L_G + (1 - alpha) * L_D``.
+        With one member (``n_estimators=1``) the parts are the raw losses.
+        With several, each is the mean over the members of the member's part
+        less the mean of its training scores :math:`A_k`, divided by their
+        standard deviation (:func:`~pyod_efficientgan.scoring.standardized_mean`),
+        as the score itself is: such a part is relative to the training rows
+        and can be negative.
 
         Parameters
         ----------
@@ -576,9 +582,10 @@ class EfficientGAN(BaseDetector):
         -------
         generator_loss : ndarray of shape (n_samples,)
             Reconstruction error :math:`\\lVert x - G(E(x)) \\rVert_p` in the
-            preprocessed space.
+            preprocessed space (standardised with several members).
         discriminator_loss : ndarray of shape (n_samples,)
-            Cross-entropy or feature-matching distance, per ``score_method``.
+            Cross-entropy or feature-matching distance, per ``score_method``
+            (standardised with several members).
         """
         X = self._check_scoring_input(X)
         _, generator_loss, discriminator_loss = self._score(X, components=True)

@@ -25,14 +25,14 @@ SCORE_ALIGN_ROWS = 1024
 """Scoring pads every chunk to a multiple of this many rows (or of
 ``score_batch_size``, if smaller).
 
-Matrix products treat a partial tile of rows differently, so without padding
-a row's float32 score would depend on how many rows were scored with it. With
-``score_batch_size`` a multiple of this (the default is), every chunk holds a
-multiple of 1024 rows, only the last chunk of a call is padded, and a row's
-score is bit-identical however the rows are ordered, subset or split (e.g.
-over Dask partitions). Another ``score_batch_size`` can change a row's score
-in its last bits (float32 rounding, about 1e-8 relative), and for some sizes
-(e.g. 100) so can the row's position in its chunk.
+Matrix kernels choose their blocking by the batch's shape (and the thread
+count and processor), so a row's float32 score can change in its last bits
+with the number of rows scored beside it and with its position among them.
+Padding keeps the shapes the kernels see few: with ``score_batch_size`` a
+multiple of this (the default is), every chunk holds a multiple of 1024 rows
+and only the last chunk of a call is padded. A row's score is the same
+however the rows are ordered, subset or split, to float32 rounding; on some
+backends and processors to the bit, which is not promised.
 """
 
 
