@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.rows import to_float32, validate_rows
+from pyod_efficientgan.rows import check_fitted_scaler, to_float32, validate_rows
 
 
 class ChunkFiles:
@@ -160,10 +160,12 @@ class ChunkedRows:
         n_rows = 0
         for chunk in self._validated(detector, reset=True):
             if scaler is not None:
-                scaler.partial_fit(chunk)
+                with np.errstate(over="ignore", invalid="ignore"):  # check_fitted_scaler says it
+                    scaler.partial_fit(chunk)
             n_rows += chunk.shape[0]
         if n_rows == 0:
             raise ValueError("fit_chunks got no rows.")
+        check_fitted_scaler(scaler)
         self.n_rows = n_rows
 
     def _validated(self, detector, reset=False):
