@@ -386,9 +386,20 @@ class EfficientGAN(BaseDetector):
             x_train, x_validation, make_batches = source.training_rows(self, scaler, seed)
             self.latent_dim_ = self._resolve_latent_dim(self.n_features_in_)
             model = self._build_model(self.n_features_in_, seed)
-            training = schedule.train(
-                model, x_train, x_validation, self._training_plan(), seed, make_batches, callbacks
-            )
+            try:
+                training = schedule.train(
+                    model,
+                    x_train,
+                    x_validation,
+                    self._training_plan(),
+                    seed,
+                    make_batches,
+                    callbacks,
+                )
+            except Exception as error:
+                if source.failure is None or source.failure is error:
+                    raise
+                raise source.failure from error  # not the input pipeline's wrapping of it
             moments = self._compute_member_moments(model, source.scaled_chunks(self, scaler))
             self._set_fitted(model, scaler, training, moments)
             self.decision_scores_ = np.concatenate(

@@ -18,6 +18,10 @@ chunks read several times). A source has four methods, called in this order:
   the members' score moments);
 - ``chunks(detector)``: the validated raw rows, chunk by chunk (for
   ``decision_scores_``).
+
+A source also has ``failure``: None, or the error it raised while its rows
+were read inside a backend's input pipeline (which wraps it in an error of
+its own); ``fit`` raises that error instead of the backend's.
 """
 
 import math
@@ -121,6 +125,7 @@ class ArrayRows:
 
     def __init__(self, X):
         self.X = X
+        self.failure = None
 
     def prepare(self, detector, scaler):
         """Validate the rows (sets ``n_features_in_``) and fit ``scaler``."""

@@ -420,3 +420,38 @@ def test_minmax_warns_of_columns_below_its_resolution(small_data):
 def test_numeric_strings_are_converted_like_numbers(detector, small_data):
     X = small_data[1][:20]
     assert_array_equal(detector.decision_function(X.astype(str)), detector.decision_function(X))
+
+
+# ------------------------------------------------------------------ 11: fit_chunks sources
+def _changing_source(first, later):
+    """A callable source that gives ``first`` on its first pass and ``later`` afterwards."""
+    calls = []
+
+    def chunks():
+        calls.append(1)
+        return first if len(calls) == 1 else later
+
+    return chunks
+
+
+@pytest.mark.parametrize(
+    "later, match",
+    [
+        ("more", "more than the 300 rows of their first pass"),
+        ("fewer", "gave 150 rows on a later pass, 300 on the first"),
+        ("nan", "NaN"),
+    ],
+)
+def test_fit_chunks_source_that_changes_between_passes_is_refused(small_data, later, match):
+    X = small_data[0]
+    bad = X[:150].copy()
+    bad[3, 1] = np.nan
+    later_chunks = {
+        "more": [X[:150], X[150:], X[:150]],
+        "fewer": [X[:150]],
+        "nan": [bad, X[150:]],
+    }[later]
+    detector = EfficientGAN(n_estimators=1, epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        detector.fit_chunks(_changing_source([X[:150], X[150:]], later_chunks))
+    assert not hasattr(detector, "decision_scores_")
