@@ -687,7 +687,11 @@ class EfficientGAN(BaseDetector):
 
         The file holds the state that pickling keeps, as JSON and NumPy
         arrays (see :mod:`pyod_efficientgan.persistence`); it loads under any
-        Keras backend.
+        Keras backend. It describes the model that scores: the parameters
+        that shape it (``latent_dim``, the ``*_units``, ``dropout``,
+        ``ema_decay``, ``n_estimators``, ``preprocessing``) are saved with the
+        values the model was fitted with, also when ``set_params`` changed
+        them since (the new values act at the next fit).
 
         Parameters
         ----------
@@ -725,10 +729,18 @@ class EfficientGAN(BaseDetector):
         Raises
         ------
         pyod_efficientgan.persistence.DetectorFileError
-            If the file is damaged, of another format version or malformed
+            If the path is not a regular file, or the file is too large,
+            damaged, of another format version or malformed
             (:func:`~pyod_efficientgan.persistence.read_state`), or what it
             holds is no detector: parameters that do not validate, a missing
-            scaler statistic, weights that do not fit the networks.
+            scaler statistic, weights that do not fit the networks the
+            parameters describe (checked before any network is built).
+
+        Notes
+        -----
+        The file's digests are no signature; a file from elsewhere is checked
+        as described in :mod:`pyod_efficientgan.persistence` and refused
+        before anything is allocated in proportion to what it claims.
         """
         from pyod_efficientgan.persistence import DetectorFileError, read_state
 
