@@ -801,12 +801,23 @@ class EfficientGAN(BaseDetector):
     """The fitted arrays of the scaler of each ``preprocessing``."""
 
     def __getstate__(self):
-        return self._to_state()
+        # The state, plus what a file cannot keep: structure parameters set since fit,
+        # which a copy applies at its next fit like the original.
+        state = self._to_state()
+        fitted = self.__dict__.get("_model_params") if "weights" in state else None
+        if fitted:
+            pending = {k: getattr(self, k) for k in fitted if getattr(self, k) is not fitted[k]}
+            if pending:
+                state["params_for_next_fit"] = pending
+        return state
 
     def __setstate__(self, state):
         if "params" not in state:  # pickled before _to_state: the instance's __dict__
             state = self._state_of_dict(state, state.get("_model_weights"))
+        state = dict(state)
+        pending = state.pop("params_for_next_fit", {})
         self.__dict__.update(type(self)._from_state(state).__dict__)
+        self.__dict__.update(pending)
 
     def _to_state(self):
         """The detector as a plain state: JSON-safe values and NumPy arrays.
