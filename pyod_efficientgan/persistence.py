@@ -46,7 +46,8 @@ expected type and shape, no member may be larger than
 decompressed, and an array is only allocated after its header was checked
 against the bytes that hold it. Before anything is read the path must be a
 regular file of at most :func:`max_file_bytes`; a member is decompressed in
-pieces and never beyond the size its header declares; JSON may nest at most
+pieces and never beyond the size its header declares, ``weights.npz`` not
+beyond :data:`MAX_WEIGHTS_INFLATION` times its compressed size; JSON may nest at most
 as deep as Python's recursion limit allows and holds no integer of more than
 :data:`MAX_JSON_INT_DIGITS` digits; the fitted statistics (``threshold_``,
 ``_mu``, ``_sigma``, the training scores and labels, the scaler's statistics)
@@ -81,6 +82,11 @@ or written (512 MiB: the training scores and labels of 33 million rows)."""
 
 MAX_JSON_BYTES = 64 * 2**20
 """Largest decompressed size of a JSON member that is read or written."""
+
+MAX_WEIGHTS_INFLATION = 32
+"""Most that ``weights.npz`` may grow when decompressed (plus 1 MiB): trained float
+weights compress by about 1.1, so a member that inflates further is no detector's
+and is refused before it is decompressed."""
 
 MAX_JSON_INT_DIGITS = 20
 """Most digits of an integer in a JSON member (an int64 has 19)."""
@@ -377,6 +383,15 @@ def _read_member(archive, name, path):
             f"{path!s}: {name} is {info.file_size} bytes once decompressed, more than the "
             f"{limit} allowed (persistence.{_limit_name(name)})."
         )
+    if (
+        name == "weights.npz"
+        and info.file_size > MAX_WEIGHTS_INFLATION * info.compress_size + 2**20
+    ):
+        raise DetectorFileError(
+            f"{path!s}: {name} would inflate from {info.compress_size} to {info.file_size} bytes, "
+            f"more than {MAX_WEIGHTS_INFLATION} times (persistence.MAX_WEIGHTS_INFLATION); "
+            "trained weights do not compress like that."
+        )
     with archive.open(info) as stream:
         return _read_declared(stream, info.file_size, name, path)
 
@@ -458,6 +473,12 @@ def _read_verified(path):
                 raise DetectorFileError(f"{path!s}: the manifest lists the wrong members.")
             if names != set(_MEMBERS) | {"manifest.json"}:
                 raise DetectorFileError(f"{path!s}: unexpected or missing members {names}.")
+            on_disk = os.fstat(stream.fileno()).st_size
+            stored = {name: archive.getinfo(name).compress_size for name in _MEMBERS}
+            if any(size > on_disk for size in stored.values()):
+                raise DetectorFileError(
+                    f"{path!s}: the zip directory claims members larger than the file."
+                )
             contents = {name: _read_member(archive, name, path) for name in _MEMBERS}
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as error:
         raise DetectorFileError(

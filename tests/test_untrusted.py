@@ -91,7 +91,8 @@ def _forged_member(saved, target, member, data):
 
 def _lying_header(saved, target, real_bytes, declared=1000):
     """``saved`` whose ``weights.npz`` holds ``real_bytes`` zeros but whose headers declare
-    ``declared`` bytes (a small file: zeros compress about 1000 to 1)."""
+    ``declared`` bytes, or tell the truth if ``declared`` is None (a small file: zeros
+    compress about 1000 to 1)."""
     with zipfile.ZipFile(saved) as old:
         contents = {name: old.read(name) for name in old.namelist()}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as new:
@@ -102,6 +103,8 @@ def _lying_header(saved, target, real_bytes, declared=1000):
         with new.open("weights.npz", "w") as stream:
             for _ in range(real_bytes // len(piece)):
                 stream.write(piece)
+    if declared is None:
+        return target
     raw = bytearray(Path(target).read_bytes())
     name = b"weights.npz"
     local = raw.index(b"PK\x03\x04" + b"\x14\x00")  # find the member's local header by name
@@ -129,6 +132,9 @@ def crafted(saved, tmp_path_factory):
         "many-members": _resigned(saved, folder / "members.egan", _set_param(n_estimators=150)),
         "many-features": _resigned(saved, folder / "features.egan", _without_scaler(300_000)),
         "lying-header": _lying_header(saved, folder / "lying.egan", 600 * 2**20),
+        "inflating-weights": _lying_header(
+            saved, folder / "inflating.egan", 400 * 2**20, declared=None
+        ),
         "deep-manifest": folder / "deep.egan",
         "long-integer": _forged_member(
             saved,
@@ -154,6 +160,7 @@ def crafted(saved, tmp_path_factory):
         ("many-members", "n_estimators=150"),
         ("many-features", "do not fit"),
         ("lying-header", "CRC|declares"),
+        ("inflating-weights", "would inflate from .* more than 32 times"),
         ("deep-manifest", "nests too deeply"),
         ("long-integer", "integer of 5000"),
         ("device", "not a regular file"),
