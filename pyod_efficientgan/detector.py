@@ -65,6 +65,15 @@ def _is_tuple_of_positive_ints(value):
     )
 
 
+def _check_finite(values):
+    """Raise FloatingPointError if a score (or a term of ``explain``) is not finite."""
+    if not np.all(np.isfinite(values)):
+        raise FloatingPointError(
+            "EfficientGAN produced non-finite scores; the input values are probably far "
+            "outside the range seen in fit."
+        )
+
+
 class EfficientGAN(BaseDetector):
     """EfficientGAN (EGBAD): BiGAN-based anomaly detection.
 
@@ -383,9 +392,20 @@ class EfficientGAN(BaseDetector):
             x_train, x_validation, make_batches = source.training_rows(self, scaler, seed)
             self.latent_dim_ = self._resolve_latent_dim(self.n_features_in_)
             model = self._build_model(self.n_features_in_, seed)
-            training = schedule.train(
-                model, x_train, x_validation, self._training_plan(), seed, make_batches, callbacks
-            )
+            try:
+                training = schedule.train(
+                    model,
+                    x_train,
+                    x_validation,
+                    self._training_plan(),
+                    seed,
+                    make_batches,
+                    callbacks,
+                )
+            except Exception as error:
+                if source.failure is None or source.failure is error:
+                    raise
+                raise source.failure from error  # not the input pipeline's wrapping of it
             moments = self._compute_member_moments(model, source.scaled_chunks(self, scaler))
             self._set_fitted(model, scaler, training, moments)
             self.decision_scores_ = np.concatenate(
@@ -420,8 +440,30 @@ class EfficientGAN(BaseDetector):
         self.epochs_ = training.epochs
         self.best_epoch_ = training.best_epoch
         self._member_moments = member_moments
+        self._model_params = {name: getattr(self, name) for name in self._STRUCTURE_PARAMS}
         self.__dict__.pop("_score_cache", None)
         self.__dict__.pop("_reconstruction_cache", None)
+
+    _STRUCTURE_PARAMS = (
+        "latent_dim",
+        "encoder_units",
+        "generator_units",
+        "discriminator_units",
+        "dropout",
+        "ema_decay",
+        "n_estimators",
+        "preprocessing",
+    )
+    """The parameters that decide the fitted model's networks and scaler. Set after
+    ``fit``, they act at the next fit; a state (pickle, :meth:`save`) keeps the fitted
+    values, so that it always describes the model that scores."""
+
+    def _layer_widths(self):
+        """The three ``*_units`` as tuples of Python ints (Keras refuses NumPy ints)."""
+        return {
+            name: tuple(int(width) for width in getattr(self, name))
+            for name in ("encoder_units", "generator_units", "discriminator_units")
+        }
 
     def _validate_params(self):
         # scikit-learn's constraints, then what they cannot express: tuples of
@@ -508,14 +550,17 @@ class EfficientGAN(BaseDetector):
         return [int(round(size)) for size in sizes]
 
     def _build_member(self, n_features, seed, latent_dim):
+        units = self._layer_widths()
+        latent_dim = int(latent_dim)
+
         def networks():
             return (
-                build_encoder(n_features, latent_dim, tuple(self.encoder_units), seed),
-                build_generator(latent_dim, n_features, tuple(self.generator_units), seed + 1000),
+                build_encoder(n_features, latent_dim, units["encoder_units"], seed),
+                build_generator(latent_dim, n_features, units["generator_units"], seed + 1000),
                 build_discriminator(
                     n_features,
                     latent_dim,
-                    tuple(self.discriminator_units),
+                    units["discriminator_units"],
                     self.dropout,
                     seed + 2000,
                 ),
@@ -613,6 +658,12 @@ class EfficientGAN(BaseDetector):
         terms : ndarray or pandas.DataFrame of shape (n_samples, n_features)
             Aligned with the columns of ``X``; a DataFrame with the same
             index and columns when ``X`` is a DataFrame.
+
+        Raises
+        ------
+        FloatingPointError
+            If a term is not finite (values far beyond the training range), as
+            :meth:`decision_function` raises for such rows.
         """
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = self._check_scoring_input(X)
@@ -623,6 +674,7 @@ class EfficientGAN(BaseDetector):
             return difference if self.norm == 1 else np.square(difference)
 
         (terms,) = map_chunks(terms_of, X, self.score_batch_size, self._preprocess)
+        _check_finite(terms)
         terms = terms.astype(np.float64)
         if index is not None:
             import pandas as pd
@@ -648,7 +700,11 @@ class EfficientGAN(BaseDetector):
 
         The file holds the state that pickling keeps, as JSON and NumPy
         arrays (see :mod:`pyod_efficientgan.persistence`); it loads under any
-        Keras backend.
+        Keras backend. It describes the model that scores: the parameters
+        that shape it (``latent_dim``, the ``*_units``, ``dropout``,
+        ``ema_decay``, ``n_estimators``, ``preprocessing``) are saved with the
+        values the model was fitted with, also when ``set_params`` changed
+        them since (the new values act at the next fit).
 
         Parameters
         ----------
@@ -686,10 +742,18 @@ class EfficientGAN(BaseDetector):
         Raises
         ------
         pyod_efficientgan.persistence.DetectorFileError
-            If the file is damaged, of another format version or malformed
+            If the path is not a regular file, or the file is too large,
+            damaged, of another format version or malformed
             (:func:`~pyod_efficientgan.persistence.read_state`), or what it
             holds is no detector: parameters that do not validate, a missing
-            scaler statistic, weights that do not fit the networks.
+            scaler statistic, weights that do not fit the networks the
+            parameters describe (checked before any network is built).
+
+        Notes
+        -----
+        The file's digests are no signature; a file from elsewhere is checked
+        as described in :mod:`pyod_efficientgan.persistence` and refused
+        before anything is allocated in proportion to what it claims.
         """
         from pyod_efficientgan.persistence import DetectorFileError, read_state
 
@@ -717,11 +781,7 @@ class EfficientGAN(BaseDetector):
             )
         if not parts:
             parts = tuple(np.empty(0) for _ in range(n_outputs))
-        if not np.all(np.isfinite(parts[0])):
-            raise FloatingPointError(
-                "EfficientGAN produced non-finite scores; the input values are probably far "
-                "outside the range seen in fit."
-            )
+        _check_finite(parts[0])
         parts = tuple(np.asarray(part, dtype=np.float64) for part in parts)
         return parts if components else parts[0]
 
@@ -755,12 +815,23 @@ class EfficientGAN(BaseDetector):
     """The fitted arrays of the scaler of each ``preprocessing``."""
 
     def __getstate__(self):
-        return self._to_state()
+        # The state, plus what a file cannot keep: structure parameters set since fit,
+        # which a copy applies at its next fit like the original.
+        state = self._to_state()
+        fitted = self.__dict__.get("_model_params") if "weights" in state else None
+        if fitted:
+            pending = {k: getattr(self, k) for k in fitted if getattr(self, k) is not fitted[k]}
+            if pending:
+                state["params_for_next_fit"] = pending
+        return state
 
     def __setstate__(self, state):
         if "params" not in state:  # pickled before _to_state: the instance's __dict__
             state = self._state_of_dict(state, state.get("_model_weights"))
+        state = dict(state)
+        pending = state.pop("params_for_next_fit", {})
         self.__dict__.update(type(self)._from_state(state).__dict__)
+        self.__dict__.update(pending)
 
     def _to_state(self):
         """The detector as a plain state: JSON-safe values and NumPy arrays.
@@ -771,7 +842,10 @@ class EfficientGAN(BaseDetector):
         ``"scaler"`` (the scaler's attributes, or None) and ``"weights"``
         (``model_.get_weights()``). Pickling and :meth:`save` store it,
         :meth:`_from_state` rebuilds the detector from it. The parameters are
-        as given: only :meth:`save` requires them to be JSON-safe.
+        as given (only :meth:`save` requires them to be JSON-safe), except that
+        a fitted state holds the values of :attr:`_STRUCTURE_PARAMS` the model
+        was fitted with: ``set_params`` of one of them after ``fit`` changes
+        the next fit, not the state of the model that scores.
         """
         model = self.__dict__.get("model_")
         return self._state_of_dict(self.__dict__, None if model is None else model.get_weights())
@@ -783,6 +857,8 @@ class EfficientGAN(BaseDetector):
         state = {"params": {k: attributes[k] for k in names if k in attributes}}
         if weights is None:
             return state
+        # the structure the model was fitted with, not a set_params waiting for the next fit
+        state["params"].update(attributes.get("_model_params", {}))
 
         def plain(value):
             if isinstance(value, np.ndarray):
@@ -863,13 +939,70 @@ class EfficientGAN(BaseDetector):
                 "the stored weights do not fit the network described by the parameters "
                 f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
             )
+        weights = list(state["weights"])
+        detector._check_weight_shapes(weights)  # before any network is built
         model = detector._build_model(detector.n_features_in_, seed=0)
         variables = model.weights
-        weights = list(state["weights"])
         if [tuple(np.shape(w)) for w in weights] != [tuple(v.shape) for v in variables]:
             raise ValueError(
                 "the stored weights do not fit the network described by the parameters."
             )
         model.set_weights([np.asarray(w, dtype=v.dtype) for w, v in zip(weights, variables)])
         detector.model_ = model
+        detector._model_params = {name: getattr(detector, name) for name in cls._STRUCTURE_PARAMS}
         return detector
+
+    def _check_weight_shapes(self, weights):
+        """Check that ``weights`` are those of the networks the parameters describe.
+
+        Arithmetic only, so a state whose parameters describe networks larger
+        than its weights (a forged file) is refused before anything is
+        allocated: first the number of arrays, which bounds ``n_estimators``
+        and the number of layers, then every shape, which bounds the widths,
+        ``n_features_in_`` and the code sizes. Keras lists a model's variables
+        in an order that depends on the backend, so the shapes are compared
+        as sorted lists; the built model's variables are compared in order
+        after that.
+
+        Raises
+        ------
+        ValueError
+            If the weights do not fit the networks.
+        """
+        widths = self._layer_widths()
+        encoder, generator = widths["encoder_units"], widths["generator_units"]
+        branch, *joint = widths["discriminator_units"]
+        n_layers = len(encoder) + 1 + len(generator) + 1 + 2 + len(joint) + 1
+        per_member = 1 + 2 * 2 * n_layers  # the EMA step counter; two copies of every Dense
+        expected = int(self.n_estimators) * per_member
+        if expected != len(weights):
+            raise ValueError(
+                "the stored weights do not fit the network described by the parameters "
+                f"({len(weights)} arrays; n_estimators={self.n_estimators!r} and the layer "
+                f"widths need {expected})."
+            )
+        n_features = int(self.n_features_in_)
+
+        def dense(widths_in_order):
+            for inputs, outputs in zip(widths_in_order, widths_in_order[1:]):
+                yield (inputs, outputs)
+                yield (outputs,)
+
+        shapes = []
+        for latent_dim in self._member_latent_dims():
+            latent_dim = int(latent_dim)
+            member = [
+                *dense((n_features, *encoder, latent_dim)),
+                *dense((latent_dim, *generator, n_features)),
+                *dense((n_features, branch)),
+                *dense((latent_dim, branch)),
+                *dense((2 * branch, *joint, 1)),
+            ]
+            shapes += [()] + member + member
+        stored = sorted(tuple(int(n) for n in np.shape(w)) for w in weights)
+        if sorted(shapes) != stored:
+            raise ValueError(
+                "the stored weights do not fit the network described by the parameters "
+                f"(n_features_in_={n_features}, layer widths {widths}, code sizes "
+                f"{self._member_latent_dims()})."
+            )

@@ -44,8 +44,16 @@ still checked: only the names listed in this module are read, each with its
 expected type and shape, no member may be larger than
 :data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES` for the JSON members) once
 decompressed, and an array is only allocated after its header was checked
-against the bytes that hold it. Every malformed file raises
-:class:`DetectorFileError`.
+against the bytes that hold it. Before anything is read the path must be a
+regular file of at most :func:`max_file_bytes`; a member is decompressed in
+pieces and never beyond the size its header declares, ``weights.npz`` not
+beyond :data:`MAX_WEIGHTS_INFLATION` times its compressed size; JSON may nest at most
+as deep as Python's recursion limit allows and holds no integer of more than
+:data:`MAX_JSON_INT_DIGITS` digits; the fitted statistics (``threshold_``,
+``_mu``, ``_sigma``, the training scores and labels, the scaler's statistics)
+must be finite and consistent with each other. Whether the parameters
+describe the stored weights is checked by the detector before it builds a
+network. Every malformed file raises :class:`DetectorFileError`.
 """
 
 import hashlib
@@ -55,6 +63,7 @@ import math
 import numbers
 import os
 import re
+import stat
 import tempfile
 import zipfile
 
@@ -73,6 +82,17 @@ or written (512 MiB: the training scores and labels of 33 million rows)."""
 
 MAX_JSON_BYTES = 64 * 2**20
 """Largest decompressed size of a JSON member that is read or written."""
+
+MAX_WEIGHTS_INFLATION = 32
+"""Most that ``weights.npz`` may grow when decompressed (plus 1 MiB): trained float
+weights compress by about 1.1, so a member that inflates further is no detector's
+and is refused before it is decompressed."""
+
+MAX_JSON_INT_DIGITS = 20
+"""Most digits of an integer in a JSON member (an int64 has 19)."""
+
+_READ_PIECE_BYTES = 2**20
+"""A member is decompressed this many bytes at a time."""
 
 _MEMBERS = ("params.json", "attributes.json", "arrays.npz", "weights.npz")
 _STATE_KEYS = {"params", "attributes", "scaler", "weights"}
@@ -320,6 +340,40 @@ def _limit_name(name):
     return "MAX_JSON_BYTES" if name.endswith(".json") else "MAX_MEMBER_BYTES"
 
 
+def max_file_bytes():
+    """The largest detector file :func:`read_state` opens.
+
+    Returns
+    -------
+    size : int
+        Every member at its limit (:data:`MAX_MEMBER_BYTES` for the two
+        ``.npz``, :data:`MAX_JSON_BYTES` for the three JSON members) plus
+        1 MiB for the zip's own records. Stored members are never larger than
+        their decompressed size plus a few bytes.
+    """
+    return 2 * MAX_MEMBER_BYTES + 3 * MAX_JSON_BYTES + 2**20
+
+
+def _read_declared(stream, declared, label, path):
+    """Read ``stream`` in pieces, stopping one byte past the ``declared`` size.
+
+    Decompression never runs ahead of what the header declares, whatever the
+    compressed bytes hold; a member longer than declared is refused (zipfile
+    also stops at the declared size and then fails its CRC check).
+    """
+    pieces, size = [], 0
+    while True:
+        piece = stream.read(min(_READ_PIECE_BYTES, declared - size + 1))
+        if not piece:
+            return b"".join(pieces)
+        size += len(piece)
+        if size > declared:
+            raise DetectorFileError(
+                f"{path!s}: {label} holds more than the {declared} bytes its header declares."
+            )
+        pieces.append(piece)
+
+
 def _read_member(archive, name, path):
     """Read one member, refusing it before allocation when it is too large."""
     limit = _member_limit(name)
@@ -329,21 +383,78 @@ def _read_member(archive, name, path):
             f"{path!s}: {name} is {info.file_size} bytes once decompressed, more than the "
             f"{limit} allowed (persistence.{_limit_name(name)})."
         )
+    if (
+        name == "weights.npz"
+        and info.file_size > MAX_WEIGHTS_INFLATION * info.compress_size + 2**20
+    ):
+        raise DetectorFileError(
+            f"{path!s}: {name} would inflate from {info.compress_size} to {info.file_size} bytes, "
+            f"more than {MAX_WEIGHTS_INFLATION} times (persistence.MAX_WEIGHTS_INFLATION); "
+            "trained weights do not compress like that."
+        )
     with archive.open(info) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise DetectorFileError(f"{path!s}: {name} is larger than the {limit} bytes allowed.")
-    return data
+        return _read_declared(stream, info.file_size, name, path)
+
+
+def _check_regular_file(status, path):
+    if not stat.S_ISREG(status.st_mode):
+        raise DetectorFileError(
+            f"{path!s} is not a regular file (a device, pipe or folder), so it is not read."
+        )
+    if status.st_size > max_file_bytes():
+        raise DetectorFileError(
+            f"{path!s} is {status.st_size} bytes, more than the {max_file_bytes()} a "
+            "detector file can hold (persistence.max_file_bytes())."
+        )
+
+
+def _open_regular_file(path):
+    """Open ``path`` for reading if it is a regular file no larger than :func:`max_file_bytes`.
+
+    Checked before opening (opening a pipe would wait for a writer) and again on
+    the open file, which is the one read.
+    """
+    _check_regular_file(os.stat(path), path)
+    stream = open(path, "rb")  # noqa: SIM115 (closed by the caller, or here on refusal)
+    try:
+        _check_regular_file(os.fstat(stream.fileno()), path)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
+def _parse_json(data, label, path):
+    """``json.loads`` with bounded integers and nesting; every failure a DetectorFileError."""
+
+    def parse_int(text):
+        if len(text.lstrip("-")) > MAX_JSON_INT_DIGITS:
+            raise DetectorFileError(
+                f"{path!s}: {label} holds an integer of {len(text)} characters (at most "
+                f"{MAX_JSON_INT_DIGITS} digits are read)."
+            )
+        return int(text)
+
+    try:
+        return json.loads(data, parse_int=parse_int)
+    except RecursionError:
+        raise DetectorFileError(f"{path!s}: {label} nests too deeply.") from None
+    except (ValueError, UnicodeDecodeError) as error:
+        if isinstance(error, DetectorFileError):
+            raise
+        raise DetectorFileError(f"{path!s}: {label} is not valid JSON ({error}).") from error
 
 
 def _read_verified(path):
     """Open, check format and digests; return the members as bytes."""
     try:
-        with zipfile.ZipFile(path, "r") as archive:
+        with _open_regular_file(path) as stream, zipfile.ZipFile(stream, "r") as archive:
             names = set(archive.namelist())
             if "manifest.json" not in names:
                 raise DetectorFileError(f"{path!s} is not an EfficientGAN file (no manifest).")
-            manifest = json.loads(_read_member(archive, "manifest.json", path))
+            manifest = _parse_json(
+                _read_member(archive, "manifest.json", path), "manifest.json", path
+            )
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
                 raise DetectorFileError(f"{path!s} is not an EfficientGAN file.")
             version = manifest.get("format_version")
@@ -362,13 +473,17 @@ def _read_verified(path):
                 raise DetectorFileError(f"{path!s}: the manifest lists the wrong members.")
             if names != set(_MEMBERS) | {"manifest.json"}:
                 raise DetectorFileError(f"{path!s}: unexpected or missing members {names}.")
+            on_disk = os.fstat(stream.fileno()).st_size
+            stored = {name: archive.getinfo(name).compress_size for name in _MEMBERS}
+            if any(size > on_disk for size in stored.values()):
+                raise DetectorFileError(
+                    f"{path!s}: the zip directory claims members larger than the file."
+                )
             contents = {name: _read_member(archive, name, path) for name in _MEMBERS}
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as error:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as error:
         raise DetectorFileError(
             f"{path!s} is truncated or not an EfficientGAN file ({error})."
         ) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DetectorFileError(f"{path!s}: the manifest is not valid JSON ({error}).") from error
     for name, data in contents.items():
         if _sha256(data) != digests[name]:
             raise DetectorFileError(
@@ -381,10 +496,7 @@ def _read_verified(path):
 
 
 def _load_json(contents, name, path):
-    try:
-        value = json.loads(contents[name])
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise DetectorFileError(f"{path!s}: {name} is not valid JSON ({error}).") from error
+    value = _parse_json(contents[name], name, path)
     if not isinstance(value, dict):
         raise DetectorFileError(f"{path!s}: {name} is not a JSON object.")
     return value
@@ -429,11 +541,11 @@ def _load_npz(data, member, path):
             for info in infos:
                 if not info.filename.endswith(".npy"):
                     raise DetectorFileError(f"{path!s}: {member} holds {info.filename!r}.")
-                with npz.open(info) as stream:
-                    raw = stream.read(info.file_size + 1)
                 label = f"{member}/{info.filename}"
+                with npz.open(info) as stream:
+                    raw = _read_declared(stream, info.file_size, label, path)
                 arrays[info.filename[: -len(".npy")]] = _read_npy(raw, label, path)
-    except (zipfile.BadZipFile, EOFError) as error:
+    except (zipfile.BadZipFile, EOFError, NotImplementedError) as error:
         raise DetectorFileError(f"{path!s}: {member} is not a valid .npz ({error}).") from error
     return arrays
 
@@ -464,10 +576,14 @@ def _is_json_param(value):
     return isinstance(value, list) and all(_is_json_param(v) for v in value)
 
 
+def _is_finite(value):
+    return _is_real(value) and math.isfinite(value)
+
+
 _SCALAR_CHECKS = {
-    "threshold_": (_is_real, "a number"),
-    "_mu": (_is_real, "a number"),
-    "_sigma": (_is_real, "a number"),
+    "threshold_": (_is_finite, "a finite number"),
+    "_mu": (_is_finite, "a finite number"),
+    "_sigma": (lambda v: _is_finite(v) and v >= 0, "a finite number >= 0"),
     "_classes": (_is_int, "an int"),
     "n_features_in_": (lambda v: _is_int(v) and v > 0, "a positive int"),
     "history_": (_is_history, "a dict of equally long lists with an int 'epoch' list"),
@@ -567,7 +683,57 @@ def _checked_arrays(arrays, n_features, path):
     ]
     if problems:
         raise DetectorFileError(f"{path!s}: arrays of the wrong type or length: {problems}.")
+    _check_statistics(detector_arrays, scaler_arrays, path)
     return detector_arrays, scaler_arrays
+
+
+_SCALER_POSITIVE = ("scale_", "var_", "data_range_")
+"""Scaler statistics that are never negative (``scale_`` never 0 either)."""
+
+
+def _check_statistics(detector_arrays, scaler_arrays, path):
+    """The training scores, labels and scaler statistics hold values a fit can give."""
+    scores, labels = detector_arrays["decision_scores_"], detector_arrays["labels_"]
+    problems = []
+    if len(scores) == 0 or not np.all(np.isfinite(scores)):
+        problems.append("decision_scores_ must be finite, at least one")
+    if not np.all((labels == 0) | (labels == 1)):
+        problems.append("labels_ must be 0 or 1")
+    moments = detector_arrays.get("_member_moments")
+    if moments is not None and not np.all(np.isfinite(moments)):
+        problems.append("_member_moments must be finite")
+    for name, value in scaler_arrays.items():
+        if not np.all(np.isfinite(value)):
+            problems.append(f"scaler.{name} must be finite")
+        elif name in _SCALER_POSITIVE and not np.all(value >= 0):
+            problems.append(f"scaler.{name} must be >= 0")
+        elif name == "scale_" and not np.all(value != 0):
+            problems.append("scaler.scale_ must not be 0")
+    if problems:
+        raise DetectorFileError(f"{path!s}: {'; '.join(problems)}.")
+
+
+def _check_score_summary(scalars, detector_arrays, path):
+    """``threshold_``, ``_mu`` and ``_sigma`` are those of ``decision_scores_`` (as PyOD sets them).
+
+    ``threshold_`` is a percentile of the scores (a saved detector's
+    ``contamination`` is a float), so it lies within their range; ``_mu`` and
+    ``_sigma`` are their mean and standard deviation, up to rounding.
+    """
+    scores = detector_arrays["decision_scores_"].astype(np.float64)
+    low, high = float(scores.min()), float(scores.max())
+    spread = max(high - low, abs(low), abs(high), 1.0) * 1e-9
+    problems = []
+    if not low - spread <= scalars["threshold_"] <= high + spread:
+        problems.append(
+            f"threshold_={scalars['threshold_']!r} lies outside the training scores "
+            f"[{low!r}, {high!r}]"
+        )
+    for name, value in (("_mu", scores.mean()), ("_sigma", scores.std())):
+        if not math.isclose(scalars[name], float(value), rel_tol=1e-6, abs_tol=spread):
+            problems.append(f"{name}={scalars[name]!r} but the training scores give {value!r}")
+    if problems:
+        raise DetectorFileError(f"{path!s}: {'; '.join(problems)}.")
 
 
 def _checked_weights(weights, path):
@@ -611,6 +777,7 @@ def read_state(path):
     scaler_scalars = _checked_scaler_scalars(attributes["scaler"], path)
     arrays = _load_npz(contents["arrays.npz"], "arrays.npz", path)
     detector_arrays, scaler_arrays = _checked_arrays(arrays, scalars["n_features_in_"], path)
+    _check_score_summary(scalars, detector_arrays, path)
     weights = _checked_weights(_load_npz(contents["weights.npz"], "weights.npz", path), path)
     scaler = {**scaler_scalars, **scaler_arrays}
     return {

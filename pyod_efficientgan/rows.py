@@ -8,8 +8,8 @@ source of rows to a fitted detector; they differ only in the source:
 chunks read several times). A source has four methods, called in this order:
 
 - ``prepare(detector, scaler)``: validate every row (``validate_data`` with
-  ``reset=True`` on the first, which sets ``n_features_in_``) and fit the
-  input scaler;
+  ``reset=True`` on the first, which sets ``n_features_in_``), fit the
+  input scaler and check it (:func:`check_fitted_scaler`);
 - ``training_rows(detector, scaler, seed)``: the preprocessed rows to train on,
   held-out rows for early stopping (or None), and how to batch them
   (``make_batches(rows, batch_size, seed, passes)``, or None for the
@@ -18,9 +18,14 @@ chunks read several times). A source has four methods, called in this order:
   the members' score moments);
 - ``chunks(detector)``: the validated raw rows, chunk by chunk (for
   ``decision_scores_``).
+
+A source also has ``failure``: None, or the error it raised while its rows
+were read inside a backend's input pipeline (which wraps it in an error of
+its own); ``fit`` raises that error instead of the backend's.
 """
 
 import math
+import warnings
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -38,6 +43,57 @@ def make_scaler(preprocessing):
     if preprocessing == "standard":
         return StandardScaler()
     return None
+
+
+MINMAX_RESOLUTION = 10 * np.finfo(np.float64).eps
+"""``MinMaxScaler`` treats a column whose range is below this as constant."""
+
+
+def check_fitted_scaler(scaler):
+    """Refuse a scaler whose statistics overflowed; warn of columns it cannot resolve.
+
+    Parameters
+    ----------
+    scaler : StandardScaler, MinMaxScaler or None
+        The input scaler, fitted on the training rows.
+
+    Raises
+    ------
+    ValueError
+        If a statistic is not finite: values so large (about 1e154 and more)
+        that their variance, or a range spanning both signs, overflows float64.
+
+    Warns
+    -----
+    UserWarning
+        With min-max scaling, for columns that vary by less than
+        :data:`MINMAX_RESOLUTION`: the scaler takes them for constant columns
+        and their variation is lost.
+    """
+    if scaler is None:
+        return
+    if isinstance(scaler, StandardScaler):
+        name, statistic, what = "standard", scaler.var_, "variance"
+    else:
+        name, statistic, what = "minmax", scaler.data_range_, "range (max - min)"
+    overflowing = np.flatnonzero(~np.isfinite(statistic))
+    if overflowing.size:
+        raise ValueError(
+            f"preprocessing={name!r} cannot scale the column(s) {overflowing[:10].tolist()}: "
+            f"their {what} overflows float64, the values are too large. Divide them by a "
+            "constant before fitting."
+        )
+    if name == "minmax":
+        lost = np.flatnonzero((statistic > 0) & (statistic < MINMAX_RESOLUTION))
+        if lost.size:
+            warnings.warn(
+                f"preprocessing='minmax' treats the column(s) {lost[:10].tolist()} as "
+                f"constant: their range ({statistic[lost].min():.3g}) is below "
+                f"{MINMAX_RESOLUTION:.3g}, so their variation is lost. Multiply them by a "
+                "constant before fitting, or use preprocessing='standard'.",
+                UserWarning,
+                stacklevel=5,
+            )
 
 
 def to_float32(scaler, rows):
@@ -69,12 +125,15 @@ class ArrayRows:
 
     def __init__(self, X):
         self.X = X
+        self.failure = None
 
     def prepare(self, detector, scaler):
         """Validate the rows (sets ``n_features_in_``) and fit ``scaler``."""
         self.X = validate_rows(detector, self.X, reset=True)
         if scaler is not None:
-            scaler.fit(self.X)
+            with np.errstate(over="ignore", invalid="ignore"):  # check_fitted_scaler says it
+                scaler.fit(self.X)
+            check_fitted_scaler(scaler)
         self._scaled = None
 
     def _scaled_rows(self, scaler):

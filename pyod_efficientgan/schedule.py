@@ -236,8 +236,9 @@ def train(model, x_train, x_validation, plan, seed, make_batches=None, extra_cal
     if not model.all_finite():
         raise TrainingDivergedError(
             "Training diverged in the first epoch (non-finite loss); no finite weights to "
-            f"restore. Lower learning_rate (now {plan.learning_rate!r}) or scale the "
-            "inputs (preprocessing='standard')."
+            f"restore. Lower learning_rate (now {plan.learning_rate!r}), or bring the inputs "
+            "to a moderate range (preprocessing='standard' or 'minmax', or rows divided by a "
+            "constant if they are scaled already)."
         )
     if guard.diverged_at_epoch is not None:
         warnings.warn(

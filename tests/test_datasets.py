@@ -196,6 +196,24 @@ def test_load_table_errors(tmp_path, table, change, label_column, match):
         load_table(tmp_path / "bad.csv", label_column)
 
 
+def test_load_table_refuses_infinite_features(tmp_path, table):
+    table["b"] = table["b"].astype(float)
+    table.loc[2, "b"] = np.inf
+    table.to_csv(tmp_path / "inf.csv", index=False)
+    with pytest.raises(ValueError, match=r"inf.csv'.*feature column\(s\) 'b' hold infinite"):
+        load_table(tmp_path / "inf.csv", "is_outlier")
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\x00\xff\xfe\x89PNG\r\n\x1a\n" * 50], ids=["empty", "binary"]
+)
+def test_load_table_names_a_file_that_is_no_csv(tmp_path, data):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(data)
+    with pytest.raises(ValueError, match=r"broken.csv' is not a readable CSV table"):
+        load_table(path, "is_outlier")
+
+
 def test_load_table_needs_a_feature_and_a_table_suffix(tmp_path):
     pd.DataFrame({"y": [0, 1]}).to_csv(tmp_path / "only.csv", index=False)
     with pytest.raises(ValueError, match="no feature column besides 'y'"):

@@ -584,3 +584,27 @@ def test_kdd99_without_data_says_where_to_get_it_in_two_lines(tmp_path, source):
     assert str(tmp_path) in lines[0]
     for flag in ("--data-file", "--data-home", "--download"):
         assert flag in lines[1]
+
+
+def test_cli_exits_non_zero_with_the_reason_when_no_run_produced_a_score(
+    bench_only_cli, tmp_path, capsys
+):
+    dataset = _separable("inliers", seed=4)
+    frame = pd.DataFrame(dataset.X, columns=[f"f{i}" for i in range(4)])
+    frame["outlier"] = 0  # only inliers: no ROC AUC exists for any run
+    frame.to_csv(tmp_path / "inliers.csv", index=False)
+    argv = ["bench", "--datasets", str(tmp_path / "inliers.csv"), "--label-column", "outlier"]
+    argv += ["--detectors", "L1Norm", "IForest", "--n-runs", "2", "--n-jobs", "1"]
+    argv += ["--no-progress", "--out", str(tmp_path / "out")]
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert "mean ROC AUC" not in captured.out
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("bench: no run produced a score: all 4 runs failed: ValueError")
+    assert (tmp_path / "out" / "records.csv").exists()  # the records are still written
+
+
+def test_no_score_reason_is_none_when_one_run_scored():
+    records = pd.DataFrame({"roc": [np.nan, 0.7], "error": ["ValueError: x", None]})
+    assert harness.no_score_reason(records) is None
+    assert "ValueError: x" in harness.no_score_reason(records.iloc[:1])

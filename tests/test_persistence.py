@@ -357,7 +357,7 @@ def test_each_missing_member_is_refused(saved, tmp_path, member):
 @pytest.mark.parametrize(
     "edit, match",
     [
-        (lambda a: a["detector"].update(threshold_="high"), "threshold_ must be a number"),
+        (lambda a: a["detector"].update(threshold_="high"), "threshold_ must be a finite number"),
         (lambda a: a["detector"].update(n_features_in_="6"), "n_features_in_ must be"),
         (lambda a: a["detector"].update(n_features_in_=-6), "n_features_in_ must be"),
         (lambda a: a["detector"].update(history_=5), "history_ must be"),

@@ -241,9 +241,10 @@ def load_table(path, label_column, name=None):
     Raises
     ------
     ValueError
-        When ``label_column`` is not given or not a column, when a label is
-        missing or not 0/1, or when a feature column is not numeric or holds
-        a missing value.
+        When the file is empty or no CSV text, ``label_column`` is not given
+        or not a column, a label is missing or not 0/1, or a feature column
+        is not numeric or holds a missing or infinite value; the message
+        names the file.
     """
     import pandas as pd
 
@@ -258,7 +259,13 @@ def load_table(path, label_column, name=None):
                 f"Reading {str(path)!r} needs pyarrow: pip install pyarrow (or the 'scale' extra)."
             ) from error
     else:
-        frame = pd.read_csv(path)
+        try:
+            frame = pd.read_csv(path)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+            raise ValueError(
+                f"{str(path)!r} is not a readable CSV table with a header row "
+                f"({type(error).__name__}: {error})."
+            ) from error
     if label_column is None:
         raise ValueError(
             f"{str(path)!r}: name the column of 0/1 outlier labels (--label-column NAME, or "
@@ -298,6 +305,12 @@ def load_table(path, label_column, name=None):
         raise ValueError(
             f"{str(path)!r}: the feature column(s) {_listed(gaps)} hold missing values; "
             "impute or drop those rows first."
+        )
+    infinite = features.columns[np.isinf(features.to_numpy(np.float64)).any(axis=0)].tolist()
+    if infinite:
+        raise ValueError(
+            f"{str(path)!r}: the feature column(s) {_listed(infinite)} hold infinite values; "
+            "replace or drop those rows first."
         )
     source = f"{path} (label column {label_column!r})"
     return _checked(name or path.stem, features.to_numpy(np.float64), labels.astype(int), source)

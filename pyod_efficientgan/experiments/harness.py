@@ -1147,8 +1147,10 @@ def run(args):
     Returns
     -------
     status : int
-        0 on success (failed detectors are recorded, not fatal), 2 when a
-        dataset cannot be loaded or the options are invalid.
+        0 on success (failed detectors are recorded, not fatal), 1 when no
+        run produced a score (one line on stderr says why, and the records
+        are written), 2 when a dataset cannot be loaded or the options are
+        invalid.
     """
     if args.n_runs < 1:
         print("bench: --n-runs must be at least 1", file=sys.stderr)
@@ -1203,10 +1205,36 @@ def run(args):
     }
     paths = write_results(out, records, datasets, args.detectors, config)
     partial.unlink()
+    failure = no_score_reason(records)
+    if failure is not None:
+        print(f"bench: {failure} (all records in {paths['summary'].parent})", file=sys.stderr)
+        return 1
     means = metric_table(records, "roc", datasets, args.detectors)[list(args.detectors)].mean()
     print("mean ROC AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
     print(f"results in {paths['summary'].parent}")
     return 0
+
+
+def no_score_reason(records):
+    """One line saying why no run produced a score, or None if one did.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The records of :func:`run_benchmark` (columns ``roc`` and ``error``).
+
+    Returns
+    -------
+    reason : str or None
+        None when some run gave a finite ROC AUC; otherwise how many runs
+        failed and the first error of each kind (at most three).
+    """
+    if np.isfinite(records["roc"].to_numpy(np.float64)).any():
+        return None
+    errors = list(dict.fromkeys(str(error) for error in records["error"]))
+    shown = "; ".join(error.splitlines()[0][:200] for error in errors[:3])
+    more = f" (and {len(errors) - 3} other errors)" if len(errors) > 3 else ""
+    return f"no run produced a score: all {len(records)} runs failed: {shown}{more}"
 
 
 def _argv_of(args):

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.rows import to_float32, validate_rows
+from pyod_efficientgan.rows import check_fitted_scaler, to_float32, validate_rows
 
 
 class ChunkFiles:
@@ -146,6 +146,8 @@ class ChunkedRows:
     def __init__(self, chunks, shuffle_buffer):
         self.chunks_given = chunks
         self.shuffle_buffer = shuffle_buffer
+        self.n_rows = None
+        self.failure = None
 
     def prepare(self, detector, scaler):
         """Check the settings, validate every chunk (sets ``n_features_in_``), fit ``scaler``."""
@@ -160,16 +162,42 @@ class ChunkedRows:
         n_rows = 0
         for chunk in self._validated(detector, reset=True):
             if scaler is not None:
-                scaler.partial_fit(chunk)
+                with np.errstate(over="ignore", invalid="ignore"):  # check_fitted_scaler says it
+                    scaler.partial_fit(chunk)
             n_rows += chunk.shape[0]
         if n_rows == 0:
             raise ValueError("fit_chunks got no rows.")
+        check_fitted_scaler(scaler)
         self.n_rows = n_rows
 
     def _validated(self, detector, reset=False):
-        for chunk in self._read():
-            yield validate_rows(detector, chunk, reset=reset)
-            reset = False
+        """Every chunk validated; a later pass must give as many rows as the first.
+
+        An error is also kept as ``failure``: raised inside a backend's input
+        pipeline, it reaches the caller wrapped in that backend's error.
+        """
+        n_rows = 0
+        try:
+            for chunk in self._read():
+                chunk = validate_rows(detector, chunk, reset=reset)
+                reset = False
+                n_rows += chunk.shape[0]
+                if self.n_rows is not None and n_rows > self.n_rows:
+                    raise ValueError(
+                        f"fit_chunks: the chunks gave more than the {self.n_rows} rows of their "
+                        "first pass on a later one; they must give the same rows in the same "
+                        "order on every pass."
+                    )
+                yield chunk
+            if self.n_rows is not None and n_rows < self.n_rows:
+                raise ValueError(
+                    f"fit_chunks: the chunks gave {n_rows} rows on a later pass, {self.n_rows} on "
+                    "the first; they must give the same rows in the same order on every pass."
+                )
+        except Exception as error:
+            if self.failure is None:
+                self.failure = error
+            raise
 
     def training_rows(self, detector, scaler, seed):
         """The scaled rows as a stream, no held-out rows, and the streamed batches."""
