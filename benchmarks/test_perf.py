@@ -192,12 +192,13 @@ def peak_rss_increase(function, *args):
 
 
 # ============================================================ EfficientGAN, per backend
-def efficientgan_epoch_function(X, batch_size):
+def efficientgan_epoch_function(X, batch_size, passes=1):
     """The paper's BiGAN, compiled as ``fit`` compiles it, and one epoch of training on X.
 
     The detector is fitted for one epoch on two batches, which builds its
     networks exactly as ``fit`` does; its model is then compiled again with
-    fresh optimizers and trained on the backend's own input pipeline.
+    fresh optimizers and trained on the backend's own input pipeline. One
+    epoch is ``passes`` passes over X (``ceil(len(X) / batch_size)`` steps each).
     """
     import keras
 
@@ -206,8 +207,8 @@ def efficientgan_epoch_function(X, batch_size):
     backend = backends.current()
     detector = EfficientGAN(**PAPER_BIGAN, epochs=1, batch_size=batch_size, random_state=0)
     model = detector.fit(X[: 2 * batch_size]).model_
-    data, steps = backend.training_batches(X, batch_size, seed=0, passes=1)
-    batches = math.ceil(len(X) / batch_size)
+    data, steps = backend.training_batches(X, batch_size, seed=0, passes=passes)
+    batches = passes * math.ceil(len(X) / batch_size)
     model.compile(
         d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
@@ -223,12 +224,17 @@ def test_backend_training_throughput(benchmark, kdd_shaped, batch_size):
     record(f"train b{batch_size}", rate(benchmark, len(kdd_shaped)), "samples/s")
 
 
-@pytest.fixture(scope="module")
-def fitted_default(kdd_shaped):
-    """The default detector (an ensemble), one epoch on 20,000 rows."""
+def fit_default_detector(X):
+    """The default detector (an ensemble of three BiGANs), fitted for one epoch on X."""
     from pyod_efficientgan import EfficientGAN
 
-    return EfficientGAN(epochs=1, random_state=0).fit(kdd_shaped[:N_FIT_SUBSET])
+    return EfficientGAN(epochs=1, random_state=0).fit(X)
+
+
+@pytest.fixture(scope="module")
+def fitted_default(kdd_shaped):
+    """The default detector, one epoch on 20,000 rows."""
+    return fit_default_detector(kdd_shaped[:N_FIT_SUBSET])
 
 
 def test_backend_scoring_throughput(benchmark, fitted_default, score_rows):
@@ -259,8 +265,12 @@ def test_backend_small_data_fixed_cost(benchmark, small_rows):
 
 
 # ==================================================================== the peers, once
-def autoencoder_epoch_function(X, batch_size):
-    """PyOD's AutoEncoder (defaults) and a function that trains it for one epoch."""
+def autoencoder_epoch_function(X, batch_size, passes=1):
+    """PyOD's AutoEncoder (defaults) and a function that trains it for ``passes`` epochs.
+
+    Each epoch is ``len(X) // batch_size`` steps (the loader drops the last,
+    smaller batch).
+    """
     import torch
     from pyod.models.auto_encoder import AutoEncoder
     from pyod.utils.torch_utility import TorchDataset
@@ -274,6 +284,7 @@ def autoencoder_epoch_function(X, batch_size):
         drop_last=True,
     )
     detector.model.train()
+    detector.epoch_num = passes  # AutoEncoder.train runs epoch_num passes over the loader
     return lambda: detector.train(loader)
 
 
@@ -303,14 +314,20 @@ def test_peer_alad_training_throughput(benchmark, kdd_shaped):
     record("peer ALAD train b50", rate(benchmark, n_steps * 50), "samples/s")
 
 
+def fit_autoencoder(X):
+    """PyOD's AutoEncoder (defaults), fitted for one epoch on X."""
+    from pyod.models.auto_encoder import AutoEncoder
+
+    return AutoEncoder(epoch_num=1, verbose=0).fit(X)
+
+
 @pytest.fixture(scope="module")
 def fitted_peers(kdd_shaped):
-    from pyod.models.auto_encoder import AutoEncoder
     from pyod.models.iforest import IForest
 
     subset = kdd_shaped[:N_FIT_SUBSET]
     return {
-        "AutoEncoder": AutoEncoder(epoch_num=1, verbose=0).fit(subset),
+        "AutoEncoder": fit_autoencoder(subset),
         "IForest": IForest(random_state=0).fit(subset),
     }
 
