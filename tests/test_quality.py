@@ -30,6 +30,8 @@ def test_defaults_beat_the_l1_norm_and_an_untrained_bigan(plane):
     trained = EfficientGAN(random_state=0).fit(X_train)
     trained_roc = roc_auc_score(y_test, trained.decision_function(X_test))
     assert max(l1_roc, untrained_roc) < 0.5
-    # measured: L1 0.28, untrained 0.3-0.4, defaults 0.89 (seed 0)
-    assert trained_roc > 0.85
+    # measured: L1 0.28, untrained 0.3-0.4, defaults 0.89 (seed 0); on PyTorch with one thread
+    # 0.842 (its kernels round otherwise, and 5000 steps of training carry that into another
+    # model): the floor leaves room for that, and still fails the former defaults' 0.56
+    assert trained_roc > 0.8
     assert trained_roc > max(l1_roc, untrained_roc) + 0.35
