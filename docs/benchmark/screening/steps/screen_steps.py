@@ -85,6 +85,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--detectors", nargs="+", default=list(PEERS))
     parser.add_argument("--candidate", default=None, help="label written to the records")
+    parser.add_argument("--exclude", nargs="+", default=[], help="dataset names not to run")
     parser.add_argument("params", nargs="*")
     args = parser.parse_intermixed_args(argv)
     params = {}
@@ -117,7 +118,7 @@ def main(argv=None):
             writer.writeheader()
         for run in args.runs:
             for dataset in datasets:
-                if dataset.name in twins:
+                if dataset.name in twins or dataset.name in args.exclude:
                     continue
                 for name in names:
                     if (dataset.name, name, run) in done:

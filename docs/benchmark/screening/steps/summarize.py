@@ -88,6 +88,8 @@ def tables(records, baseline):
 
 def to_markdown(frame, digits=4):
     def cell(value):
+        if isinstance(value, (float, np.floating)) and not np.isnan(value) and value == int(value) and abs(value) > 1:
+            return str(int(value))
         if isinstance(value, (float, np.floating)):
             return "-" if np.isnan(value) else f"{value:.{digits}f}"
         return str(value)
