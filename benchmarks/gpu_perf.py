@@ -195,45 +195,39 @@ def measure_backend(part, sizes):
         device = ", ".join(f"gpu: {d}" for d in details) if gpus else "cpu"
         names = ["keras", "tensorflow"]
     part.set(device=device, versions=_versions([*names, "pyod", "numpy"]))
-    steps, rounds = sizes["steps"], sizes["rounds"]
-    for batch_size in TRAIN_BATCH_SIZES:
-        per_pass, passes = steps_and_passes(steps, batch_size)
-        X = _random_rows(per_pass * batch_size, seed=0)
-        epoch = perf.efficientgan_epoch_function(X, batch_size, passes=passes)
-        seconds = best_seconds(epoch, rounds)
-        trained = per_pass * passes
-        part.record(
-            f"train b{batch_size}",
-            trained * batch_size / seconds,
-            "samples/s",
-            steps=trained,
-            rows=len(X),
-            ms_per_step=1e3 * seconds / trained,
-        )
+    rounds = sizes["rounds"]
+    record_training(part, sizes, TRAIN_BATCH_SIZES, perf.efficientgan_epoch_function, "train")
     detector = perf.fit_default_detector(_random_rows(sizes["n_fit"], seed=2))
     rows = _random_rows(sizes["n_score"], seed=1)
     seconds = best_seconds(lambda: detector.decision_function(rows), rounds)
     part.record("score", len(rows) / seconds, "rows/s", rows=len(rows))
 
 
-def measure_peers(part, sizes):
-    """PyOD's AutoEncoder, trained at each batch size and scoring, on torch's device."""
-    part.set(device=_torch_device(), versions=_versions(["pyod", "torch", "numpy"]))
-    steps, rounds = sizes["steps"], sizes["rounds"]
-    for batch_size in PEER_BATCH_SIZES:
-        per_pass, passes = steps_and_passes(steps, batch_size)
+def record_training(part, sizes, batch_sizes, make_epoch, label):
+    """Time ``make_epoch(X, batch_size, passes=...)`` at each batch size; record samples/s."""
+    for batch_size in batch_sizes:
+        per_pass, passes = steps_and_passes(sizes["steps"], batch_size)
         X = _random_rows(per_pass * batch_size, seed=0)
-        epoch = perf.autoencoder_epoch_function(X, batch_size, passes=passes)
-        seconds = best_seconds(epoch, rounds)
+        epoch = make_epoch(X, batch_size, passes=passes)
+        seconds = best_seconds(epoch, sizes["rounds"])
         trained = per_pass * passes
         part.record(
-            f"AutoEncoder train b{batch_size}",
+            f"{label} b{batch_size}",
             trained * batch_size / seconds,
             "samples/s",
             steps=trained,
             rows=len(X),
             ms_per_step=1e3 * seconds / trained,
         )
+
+
+def measure_peers(part, sizes):
+    """PyOD's AutoEncoder, trained at each batch size and scoring, on torch's device."""
+    part.set(device=_torch_device(), versions=_versions(["pyod", "torch", "numpy"]))
+    rounds = sizes["rounds"]
+    record_training(
+        part, sizes, PEER_BATCH_SIZES, perf.autoencoder_epoch_function, "AutoEncoder train"
+    )
     detector = perf.fit_autoencoder(_random_rows(sizes["n_fit"], seed=2))
     part.set(device=f"{part.payload['device']}; AutoEncoder on {detector.device}")
     rows = _random_rows(sizes["n_score"], seed=1)
