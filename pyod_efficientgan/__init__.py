@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "EfficientGAN": "pyod_efficientgan.detector",
-    "TrainingDivergedError": "pyod_efficientgan.detector",
+    "TrainingDivergedError": "pyod_efficientgan.training",
 }
 
 

@@ -17,7 +17,8 @@ import keras
 import numpy as np
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.scorer import ScoreFunction, map_chunks
+from pyod_efficientgan.chunks import map_chunks
+from pyod_efficientgan.scoring import ScoreFunction
 
 VALIDATION_MONITOR = "val_reconstruction_error"
 """Name of the early-stopping criterion in the epoch logs and ``history_``."""
@@ -30,7 +31,7 @@ class ValidationCriterion(keras.callbacks.Callback):
     ----------
     score_function : callable
         Maps a float32 array to ``(A, L_G, L_D)`` with the test-time weights
-        (:class:`pyod_efficientgan.scorer.ScoreFunction`).
+        (:class:`pyod_efficientgan.scoring.ScoreFunction`).
     x_validation : ndarray of shape (n_validation, n_features), float32
         Preprocessed held-out rows.
     batch_size : int
@@ -168,7 +169,7 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         self.selected_step_ = None
 
     def on_train_begin(self, logs=None):
-        self._score_function = ScoreFunction(self.model, self.score_method, self.norm, self.alpha)
+        self._score_function = ScoreFunction(self.model.members, self.score_method, self.norm, self.alpha)
         self._ema_weights = self.model.averaged_weights
         self._last_probe_step = 0
         self._best = None

@@ -7,71 +7,24 @@ from pyod_efficientgan import startup
 startup.import_keras()
 
 import contextlib
-import math
 import numbers
 
 import numpy as np
-from keras import ops
 from pyod.models.base import BaseDetector
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from pyod_efficientgan import backends, schedule
-from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.rows import ArrayRows, make_scaler, to_float32, validate_rows
+from pyod_efficientgan import backends, parameters, training
+from pyod_efficientgan.networks import build_bigan
+from pyod_efficientgan.rows import ArrayRows, make_scaler, validate_rows
 from pyod_efficientgan.scaleout.distribute import check_backend
-from pyod_efficientgan.schedule import (  # noqa: F401 (the detector's documented constants)
-    AUTO_MAX_EPOCHS,
-    AUTO_MIN_EPOCHS,
-    AUTO_MIN_STEPS,
-    MAX_STEPS_PER_EXECUTION,
-    MIN_STEPS_PER_ROUND,
-    TRIM_RAMP_FRACTION,
-    TrainingDivergedError,
+from pyod_efficientgan.scoring import (
+    reconstruction_function,
+    reconstruction_terms,
+    score_function,
+    score_rows,
+    score_term_moments,
 )
-from pyod_efficientgan.scorer import (  # noqa: F401
-    SCORE_ALIGN_ROWS,
-    ScoreFunction,
-    map_chunks,
-    score_part_moments,
-)
-from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
-from pyod_efficientgan.training import BiGAN, BiGANEnsemble
-
-THRESHOLDER_TRIM_SHARE = 0.1
-"""``trim_share="auto"`` when ``contamination`` is a thresholder object (no
-outlier share is known): PyOD's default contamination."""
-
-AUTO_LATENT_FRACTION = 0.25
-"""With ``latent_dim="auto"`` the smallest code has this share of the
-features (rounded up): a bottleneck that makes E and G learn the rows'
-structure instead of copying them."""
-
-AUTO_LATENT_RANGE = (2, 32)
-"""``latent_dim="auto"`` sizes lie within these (32 is the paper's)."""
-
-MEMBER_SEED_STRIDE = 10_000
-"""Member k of an ensemble is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
-
-
-def _is_tuple_of_positive_ints(value):
-    return (
-        isinstance(value, (tuple, list))
-        and len(value) > 0
-        and all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
-        )
-    )
-
-
-def _check_finite(values):
-    """Raise FloatingPointError if a score (or a term of ``explain``) is not finite."""
-    if not np.all(np.isfinite(values)):
-        raise FloatingPointError(
-            "EfficientGAN produced non-finite scores; the input values are probably far "
-            "outside the range seen in fit."
-        )
 
 
 class EfficientGAN(BaseDetector):
@@ -93,8 +46,7 @@ class EfficientGAN(BaseDetector):
         at most 32) and the others of ``n_estimators`` sizes growing
         geometrically to 32 (with 3 members and 16 features: 4, 11, 32).
         Small codes make E and G learn the structure of the rows; large ones
-        score rows far from their bulk. Chosen on PyOD's ODDS sets and
-        ADBench sets, and checked on others (see the benchmark page).
+        score rows far from their bulk (the benchmark page shows the choice).
     encoder_units : tuple of int, default=(64,)
         Hidden layer widths of E (LeakyReLU 0.1).
     generator_units : tuple of int, default=(64, 128)
@@ -130,9 +82,9 @@ class EfficientGAN(BaseDetector):
         or 0 scores with the last trained weights.
     preprocessing : {"standard", "minmax"} or None, default="standard"
         Scaling fitted on the training rows and applied before the networks.
-        Constant columns are left centred and unscaled. Standard scaling won
-        the screen on ODDS data (see the benchmark page); min-max scaling is
-        what the paper's KDD99 experiment intended.
+        Constant columns are left centred and unscaled. Min-max scaling is
+        what the paper's KDD99 experiment intended (the benchmark page
+        compares both).
     validation_size : float in [0, 0.5), default=0.0
         Share of the training rows held out for unsupervised early stopping
         on their mean reconstruction error (test-time weights). 0 (the
@@ -146,9 +98,7 @@ class EfficientGAN(BaseDetector):
         patience is rounded up to whole rounds.
     score_batch_size : int, default=16384
         Rows per scoring chunk; bounds the memory of ``decision_function``
-        (77-104 MiB added for 2,000,000 x 121 rows at the default, which
-        was also the fastest chunk size measured; see the performance
-        page). Every chunk is padded to a multiple of 1024 rows (or of
+        (the performance page measures memory and speed). Every chunk is padded to a multiple of 1024 rows (or of
         ``score_batch_size``, if smaller). A row's score does not depend on
         the rows scored with it, to float32 rounding (the CPU's kernels
         can round a row differently at another position or batch shape).
@@ -246,32 +196,7 @@ class EfficientGAN(BaseDetector):
     (100,)
     """
 
-    _parameter_constraints = {
-        "contamination": [
-            Interval(numbers.Real, 0, 0.5, closed="right"),
-            HasMethods(["fit", "predict"]),
-        ],
-        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "encoder_units": [tuple, list],
-        "generator_units": [tuple, list],
-        "discriminator_units": [tuple, list],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "alpha": [Interval(numbers.Real, 0, 1, closed="both")],
-        "score_method": [StrOptions(set(SCORE_METHODS))],
-        "norm": [Interval(numbers.Integral, 1, 2, closed="both")],
-        "ema_decay": [Interval(numbers.Real, 0, 1, closed="left"), None],
-        "preprocessing": [StrOptions({"minmax", "standard"}), None],
-        "validation_size": [Interval(numbers.Real, 0, 0.5, closed="left")],
-        "patience": [Interval(numbers.Integral, 1, None, closed="left")],
-        "score_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
-        "trim_share": [Interval(numbers.Real, 0, 0.5, closed="both"), StrOptions({"auto"})],
-        "random_state": ["random_state"],
-        "verbose": [Interval(numbers.Integral, 0, 2, closed="both"), "boolean"],
-    }
+    _parameter_constraints = parameters.CONSTRAINTS
 
     def __init__(
         self,
@@ -332,7 +257,7 @@ class EfficientGAN(BaseDetector):
             Present for API consistency.
         callbacks : list of keras.callbacks.Callback, default=None
             Extra callbacks for the BiGAN's ``fit``; they see the
-            :class:`~pyod_efficientgan.training.BiGAN` as ``self.model`` and
+            :class:`~pyod_efficientgan.bigan.BiGAN` as ``self.model`` and
             run after the detector's own. Rows they score themselves must be
             preprocessed as the detector does (simplest with
             ``preprocessing=None`` and rows scaled beforehand). See
@@ -390,14 +315,14 @@ class EfficientGAN(BaseDetector):
             self._set_n_classes(y)
             seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
             x_train, x_validation, make_batches = source.training_rows(self, scaler, seed)
-            self.latent_dim_ = self._resolve_latent_dim(self.n_features_in_)
+            self.latent_dim_ = parameters.resolve_latent_dim(self.latent_dim, self.n_features_in_)
             model = self._build_model(self.n_features_in_, seed)
             try:
-                training = schedule.train(
+                result = training.train(
                     model,
                     x_train,
                     x_validation,
-                    self._training_plan(),
+                    parameters.training_plan(self),
                     seed,
                     make_batches,
                     callbacks,
@@ -406,8 +331,12 @@ class EfficientGAN(BaseDetector):
                 if source.failure is None or source.failure is error:
                     raise
                 raise source.failure from error  # not the input pipeline's wrapping of it
-            moments = self._compute_member_moments(model, source.scaled_chunks(self, scaler))
-            self._set_fitted(model, scaler, training, moments)
+            moments = None  # a single member's raw score is the detector's
+            if len(model.members) > 1:
+                moments = score_term_moments(
+                    model.members, source.scaled_chunks(self, scaler), self.score_batch_size
+                )
+            self._set_fitted(model, scaler, result, moments)
             self.decision_scores_ = np.concatenate(
                 [self._score(chunk) for chunk in source.chunks(self)]
             )
@@ -432,13 +361,13 @@ class EfficientGAN(BaseDetector):
             self.__dict__.update(before)
             raise
 
-    def _set_fitted(self, model, scaler, training, member_moments):
+    def _set_fitted(self, model, scaler, result, member_moments):
         # All fitted attributes of the model at once, after training succeeded.
         self.model_ = model
         self.scaler_ = scaler
-        self.history_ = training.history
-        self.epochs_ = training.epochs
-        self.best_epoch_ = training.best_epoch
+        self.history_ = result.history
+        self.epochs_ = result.epochs
+        self.best_epoch_ = result.best_epoch
         self._member_moments = member_moments
         self._model_params = {name: getattr(self, name) for name in self._STRUCTURE_PARAMS}
         self.__dict__.pop("_score_cache", None)
@@ -458,137 +387,22 @@ class EfficientGAN(BaseDetector):
     ``fit``, they act at the next fit; a state (pickle, :meth:`save`) keeps the fitted
     values, so that it always describes the model that scores."""
 
-    def _layer_widths(self):
-        """The three ``*_units`` as tuples of Python ints (Keras refuses NumPy ints)."""
-        return {
-            name: tuple(int(width) for width in getattr(self, name))
-            for name in ("encoder_units", "generator_units", "discriminator_units")
-        }
-
     def _validate_params(self):
-        # scikit-learn's constraints, then what they cannot express: tuples of
-        # positive ints for the layer widths.
-        super()._validate_params()
-        for name in ("encoder_units", "generator_units", "discriminator_units"):
-            value = getattr(self, name)
-            if not _is_tuple_of_positive_ints(value):
-                raise ValueError(
-                    f"The '{name}' parameter of EfficientGAN must be a non-empty tuple of "
-                    f"positive ints. Got {value!r} instead."
-                )
+        super()._validate_params()  # scikit-learn's constraints, then the layer widths
+        parameters.check_layer_widths(self)
 
-    def _training_plan(self):
-        """The training parameters, for :func:`pyod_efficientgan.schedule.train`."""
-        return schedule.TrainingPlan(
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            n_estimators=self.n_estimators,
-            trim_share=self._resolve_trim_share(),
-            patience=self.patience,
-            score_method=self.score_method,
-            norm=int(self.norm),
-            alpha=float(self.alpha),
-            score_batch_size=self.score_batch_size,
-            verbose=int(self.verbose),
-        )
-
-    def _scorer(self):
-        """The compiled scoring of ``model_`` with the current score parameters.
-
-        ``alpha``, ``norm`` and ``score_method`` are read here, at scoring
-        time, so ``set_params`` after ``fit`` acts the same on the fitted
-        object, its pickled copy and a loaded file. The compiled function is
-        kept until one of them changes.
-        """
-        key = (self.score_method, int(self.norm), float(self.alpha))
-        cached = self.__dict__.get("_score_cache")
-        if cached is not None and cached[0] == key and cached[1] is self.model_:
-            return cached[2]
-        centers = scales = None
-        moments = getattr(self, "_member_moments", None)
-        if moments is not None:
-            centers, scales = member_standardization(moments, *key)
-        function = ScoreFunction(self.model_, *key, centers=centers, scales=scales)
-        self._score_cache = (key, self.model_, function)
-        return function
-
-    def _compute_member_moments(self, model, scaled_chunks):
-        """Moments of every member's score parts over the training rows.
-
-        None for a single member, whose raw score is the detector's. For an
-        ensemble, the means and (co)variances of :math:`L_G` and :math:`L_D`
-        of each member under every score method and norm, from which any
-        ``alpha`` gives each member's score mean and standard deviation (see
-        :func:`member_standardization`).
-        """
-        if len(model.members) == 1:
-            return None
-        return score_part_moments(model, scaled_chunks, self.score_batch_size)
-
-    def _build_model(self, n_features, seed):
-        """One BiGAN, or an ensemble of ``n_estimators`` (member k seeded ``seed + 10000 k``)."""
-        members = [
-            self._build_member(n_features, seed + MEMBER_SEED_STRIDE * k, latent_dim)
-            for k, latent_dim in enumerate(self._member_latent_dims())
-        ]
-        return members[0] if len(members) == 1 else BiGANEnsemble(members)
+    def _layer_widths(self):
+        return parameters.layer_widths(self)
 
     def _member_latent_dims(self):
-        """The code size of each member.
+        return parameters.member_latent_dims(self.latent_dim, self.latent_dim_, self.n_estimators)
 
-        ``latent_dim_`` for every member, except with ``latent_dim="auto"`` and
-        several members: then the sizes grow geometrically from ``latent_dim_``
-        (the bottleneck) to 32, the paper's size, a hyper-ensemble over the
-        code size (small codes learn the rows' structure, large ones score
-        rows far from the bulk).
-        """
-        if self.latent_dim != "auto" or self.n_estimators == 1:
-            return [self.latent_dim_] * self.n_estimators
-        high = max(AUTO_LATENT_RANGE[1], self.latent_dim_)
-        sizes = np.geomspace(self.latent_dim_, high, self.n_estimators)
-        return [int(round(size)) for size in sizes]
-
-    def _build_member(self, n_features, seed, latent_dim):
-        units = self._layer_widths()
-        latent_dim = int(latent_dim)
-
-        def networks():
-            return (
-                build_encoder(n_features, latent_dim, units["encoder_units"], seed),
-                build_generator(latent_dim, n_features, units["generator_units"], seed + 1000),
-                build_discriminator(
-                    n_features,
-                    latent_dim,
-                    units["discriminator_units"],
-                    self.dropout,
-                    seed + 2000,
-                ),
-            )
-
-        return BiGAN(
-            *networks(),
-            latent_dim,
-            self.ema_decay,
-            seed=seed + 3000,
-            trim_norm=self.norm,
-            ema_networks=networks(),
+    def _build_model(self, n_features, seed):
+        """The BiGAN the parameters describe, of ``n_estimators`` members."""
+        widths, latent_dims = self._layer_widths(), self._member_latent_dims()
+        return build_bigan(
+            n_features, latent_dims, widths, self.dropout, self.ema_decay, self.norm, seed
         )
-
-    def _resolve_latent_dim(self, n_features):
-        """The size of z (of the first member): ``latent_dim``, or the "auto" bottleneck."""
-        if self.latent_dim != "auto":
-            return int(self.latent_dim)
-        low, high = AUTO_LATENT_RANGE
-        wanted = math.ceil(AUTO_LATENT_FRACTION * n_features)
-        return int(min(max(wanted, low), high, n_features))
-
-    def _resolve_trim_share(self):
-        if self.trim_share != "auto":
-            return float(self.trim_share)
-        if isinstance(self.contamination, numbers.Real):
-            return float(self.contamination)
-        return THRESHOLDER_TRIM_SHARE
 
     # -------------------------------------------------------------- scoring
     def decision_function(self, X):
@@ -667,15 +481,8 @@ class EfficientGAN(BaseDetector):
         """
         index = getattr(X, "index", None) if hasattr(X, "columns") else None
         X = self._check_scoring_input(X)
-        reconstruct = self._reconstruction()
-
-        def terms_of(x):
-            difference = np.abs(x - ops.convert_to_numpy(reconstruct(x)))
-            return difference if self.norm == 1 else np.square(difference)
-
-        (terms,) = map_chunks(terms_of, X, self.score_batch_size, self._preprocess)
-        _check_finite(terms)
-        terms = terms.astype(np.float64)
+        function = self._cached("_reconstruction_cache", None, reconstruction_function)
+        terms = reconstruction_terms(function, X, self.score_batch_size, self.scaler_, self.norm)
         if index is not None:
             import pandas as pd
 
@@ -683,17 +490,23 @@ class EfficientGAN(BaseDetector):
             return pd.DataFrame(terms, index=index, columns=columns)
         return terms
 
-    def _reconstruction(self):
-        """:math:`G(E(x))` of ``model_`` (the members' mean), compiled once per fitted model."""
-        cached = self.__dict__.get("_reconstruction_cache")
-        if cached is not None and cached[0] is self.model_:
-            return cached[1]
-        model = self.model_
-        function = backends.current().compile_rows_function(
-            lambda x: model(x, training=False), model.variables, self.n_features_in_
-        )
-        self._reconstruction_cache = (model, function)
-        return function
+    def _scorer(self):
+        """The compiled scoring of ``model_`` with the current score parameters.
+
+        ``alpha``, ``norm`` and ``score_method`` are read here, at scoring
+        time, so ``set_params`` after ``fit`` acts the same on the fitted
+        object, its pickled copy and a loaded file.
+        """
+        key = (self.score_method, int(self.norm), float(self.alpha))
+        moments = getattr(self, "_member_moments", None)
+        return self._cached("_score_cache", key, lambda model: score_function(model, moments, *key))
+
+    def _cached(self, name, key, make):
+        """``make(model_)``, kept as ``self.<name>`` until ``key`` or ``model_`` changes."""
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] != key or cached[1] is not self.model_:
+            cached = self.__dict__[name] = (key, self.model_, make(self.model_))
+        return cached[2]
 
     def save(self, path):
         """Save the fitted detector to ``path`` without pickle.
@@ -768,22 +581,13 @@ class EfficientGAN(BaseDetector):
         check_is_fitted(self, ["model_", "decision_scores_"])
         return validate_rows(self, X, reset=False)
 
-    def _preprocess(self, rows):
-        """Scale a chunk of rows as in ``fit``, as contiguous float32."""
-        return to_float32(self.scaler_, rows)
-
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
-        n_outputs = 3 if components else 1
         with startup.without_retracing_warnings():
-            parts = map_chunks(
-                self._scorer(), X, self.score_batch_size, self._preprocess, n_outputs=n_outputs
+            outputs = score_rows(
+                self._scorer(), X, self.score_batch_size, self.scaler_, 3 if components else 1
             )
-        if not parts:
-            parts = tuple(np.empty(0) for _ in range(n_outputs))
-        _check_finite(parts[0])
-        parts = tuple(np.asarray(part, dtype=np.float64) for part in parts)
-        return parts if components else parts[0]
+        return outputs if components else outputs[0]
 
     # ---------------------------------------------------------- persistence
     _STATE_ATTRIBUTES = (

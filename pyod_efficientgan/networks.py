@@ -19,6 +19,7 @@ The dropout layer is the backend's (Keras' own, except on JAX: see
 import keras
 
 from pyod_efficientgan import backends, startup
+from pyod_efficientgan.bigan import BiGAN, BiGANMember
 
 NEGATIVE_SLOPE = 0.1
 """Slope of the LeakyReLU units of E and D, as in the official code."""
@@ -161,3 +162,70 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
         1, kernel_initializer=_seeded_initializer(seed, layer_index), name="logit"
     )(features)
     return keras.Model([x_input, z_input], [logit, features], name="discriminator")
+
+
+MEMBER_SEED_STRIDE = 10_000
+"""Member k of a BiGAN is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
+
+
+def build_bigan(n_features, latent_dims, widths, dropout, ema_decay, trim_norm, seed):
+    """Build a :class:`~pyod_efficientgan.bigan.BiGAN` of one member per code size.
+
+    Member k is seeded ``seed + MEMBER_SEED_STRIDE * k``; within it E, G, D
+    and the latent noise take the offsets 0, 1000, 2000 and 3000, and the
+    test-time copies are built like the trained networks (then overwritten
+    with their weights).
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the rows.
+    latent_dims : list of int
+        The code size of each member.
+    widths : dict
+        ``encoder_units``, ``generator_units`` and ``discriminator_units``
+        as tuples of ints.
+    dropout : float
+        Dropout rate of D.
+    ema_decay : float or None
+        Decay of the test-time weights' moving average.
+    trim_norm : {1, 2}
+        Norm of the reconstruction error that ranks rows for trimming.
+    seed : int
+        Seed of the first member.
+
+    Returns
+    -------
+    model : BiGAN
+    """
+    members = []
+    for k, latent_dim in enumerate(latent_dims):
+        member_seed = seed + MEMBER_SEED_STRIDE * k
+        latent_dim = int(latent_dim)
+
+        def networks(member_seed=member_seed, latent_dim=latent_dim):
+            return (
+                build_encoder(n_features, latent_dim, widths["encoder_units"], member_seed),
+                build_generator(
+                    latent_dim, n_features, widths["generator_units"], member_seed + 1000
+                ),
+                build_discriminator(
+                    n_features,
+                    latent_dim,
+                    widths["discriminator_units"],
+                    dropout,
+                    member_seed + 2000,
+                ),
+            )
+
+        members.append(
+            BiGANMember(
+                *networks(),
+                latent_dim,
+                ema_decay,
+                seed=member_seed + 3000,
+                trim_norm=trim_norm,
+                ema_networks=networks(),
+            )
+        )
+    return BiGAN(members)

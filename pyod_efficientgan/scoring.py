@@ -1,8 +1,13 @@
-"""The EfficientGAN anomaly score and its parts, as pure functions.
+"""The EfficientGAN anomaly score: its formulas, the one forward pass, the compiled scorer.
 
-Every function takes arrays or tensors of one batch and returns one value per
-row. They use :mod:`keras.ops`, so they accept NumPy arrays as well as backend
-tensors and run inside a compiled function.
+The formulas take arrays or tensors of one batch and return one value per
+row; they use :mod:`keras.ops`, so they accept NumPy arrays as well as backend
+tensors and run inside a compiled function. :func:`member_terms` is the one
+forward pass of the test-time networks that every score is computed from;
+:class:`ScoreFunction` compiles it for a model's members and combines the
+terms on the host; :func:`score_rows` scores rows chunk by chunk with a
+fitted scaler (:func:`pyod_efficientgan.chunks.map_chunks`), as every caller
+that scores rows does.
 
 The score of Zenati et al. (2018) is
 
@@ -19,11 +24,46 @@ feature-matching distance :math:`\\lVert f(x, E(x)) - f(G(E(x)), E(x))
 import numpy as np
 from keras import ops
 
+from pyod_efficientgan import backends
+from pyod_efficientgan.chunks import map_chunks
+
 SCORE_METHODS = ("cross-entropy", "feature-matching")
 """The two variants of :math:`L_D`."""
 
 NORMS = (1, 2)
 """The norms p allowed in :math:`L_G` and the feature-matching distance."""
+
+TERMS = (
+    "generator/1",
+    "generator/2",
+    "cross-entropy",
+    "feature-matching/1",
+    "feature-matching/2",
+)
+"""The names of the score terms :func:`member_terms` computes: :math:`L_G` with
+norm 1 and 2, the cross-entropy, and the feature-matching distance with norm 1 and 2."""
+
+
+def score_terms(method, norm):
+    """The names of :math:`L_G` and :math:`L_D` (in :data:`TERMS`) of one score.
+
+    Parameters
+    ----------
+    method : {"cross-entropy", "feature-matching"}
+        Which :math:`L_D`.
+    norm : {1, 2}
+        Order of the norms.
+
+    Returns
+    -------
+    generator_term, discriminator_term : str
+    """
+    if method not in SCORE_METHODS:
+        raise ValueError(f"method must be one of {SCORE_METHODS}, got {method!r}.")
+    if norm not in NORMS:
+        raise ValueError(f"norm must be 1 or 2, got {norm!r}.")
+    discriminator_term = method if method == "cross-entropy" else f"{method}/{norm}"
+    return f"generator/{norm}", discriminator_term
 
 
 def row_norm(difference, norm=1):
@@ -114,7 +154,10 @@ def feature_matching_distance(features_real, features_reconstructed, norm=1):
 
 
 def combine_scores(generator_loss, discriminator_loss, alpha=0.9):
-    """Anomaly score :math:`A(x) = \\alpha L_G(x) + (1 - \\alpha) L_D(x)`.
+    """Anomaly score :math:`A(x) = \\alpha L_G(x) + (1 - \\alpha) L_D(x)`, in float64.
+
+    The arithmetic is NumPy's in float64 (``keras.ops`` would compute in
+    float32 on JAX without x64).
 
     Parameters
     ----------
@@ -127,11 +170,11 @@ def combine_scores(generator_loss, discriminator_loss, alpha=0.9):
 
     Returns
     -------
-    scores : tensor of shape (n_samples,)
+    scores : ndarray of shape (n_samples,)
     """
-    return ops.add(
-        ops.multiply(alpha, generator_loss), ops.multiply(1.0 - alpha, discriminator_loss)
-    )
+    generator_loss = np.asarray(generator_loss, dtype=np.float64)
+    discriminator_loss = np.asarray(discriminator_loss, dtype=np.float64)
+    return alpha * generator_loss + (1.0 - alpha) * discriminator_loss
 
 
 def standardized_mean(member_values, centers, scales):
@@ -210,36 +253,270 @@ def member_standardization(moments, method, norm, alpha):
     return centers, np.where(scales > 0, scales, 1.0)
 
 
-def score_components(encoder, generator, discriminator, x, method="cross-entropy", norm=1):
-    """Compute :math:`L_G(x)` and :math:`L_D(x)` with the given networks.
+def member_terms(members, x, terms=TERMS):
+    """The score terms of every member with the test-time (EMA) networks: the one forward pass.
 
-    The networks run with ``training=False`` (no dropout).
+    The networks run with ``training=False`` (no dropout); D runs on the
+    reconstructed pairs only when a feature-matching term is asked for.
 
     Parameters
     ----------
-    encoder, generator, discriminator : keras.Model
-        E, G and D as built by :mod:`pyod_efficientgan.networks`.
-    x : array-like of shape (n_samples, n_features)
+    members : sequence of BiGANMember
+        The members of a trained :class:`~pyod_efficientgan.bigan.BiGAN`.
+    x : tensor of shape (n_samples, n_features), float32
         Preprocessed rows.
-    method : {"cross-entropy", "feature-matching"}, default="cross-entropy"
-        Which :math:`L_D`.
-    norm : {1, 2}, default=1
-        The order p of :math:`L_G` and of the feature-matching distance.
+    terms : sequence of str, default=TERMS
+        Names from :data:`TERMS`.
 
     Returns
     -------
-    generator_loss, discriminator_loss : tensors of shape (n_samples,)
+    values : tuple of tensors of shape (n_members, n_samples)
+        One per name of ``terms``, in order.
     """
-    x = ops.convert_to_tensor(x, dtype="float32")
-    z = encoder(x, training=False)
-    x_reconstructed = generator(z, training=False)
-    generator_loss = reconstruction_error(x, x_reconstructed, norm)
-    logits_real, features_real = discriminator([x, z], training=False)
-    if method == "cross-entropy":
-        discriminator_loss = discriminator_cross_entropy(logits_real)
-    elif method == "feature-matching":
-        _, features_reconstructed = discriminator([x_reconstructed, z], training=False)
-        discriminator_loss = feature_matching_distance(features_real, features_reconstructed, norm)
-    else:
-        raise ValueError(f"method must be one of {SCORE_METHODS}, got {method!r}.")
-    return generator_loss, discriminator_loss
+    unknown = set(terms) - set(TERMS)
+    if unknown:
+        raise ValueError(f"unknown score terms {sorted(unknown)}; known: {TERMS}.")
+    per_member = []
+    for member in members:
+        z = member.ema_encoder(x, training=False)
+        x_reconstructed = member.ema_generator(z, training=False)
+        logits_real, features_real = member.ema_discriminator([x, z], training=False)
+        values = {}
+        for norm in NORMS:
+            if f"generator/{norm}" in terms:
+                values[f"generator/{norm}"] = reconstruction_error(x, x_reconstructed, norm)
+        if "cross-entropy" in terms:
+            values["cross-entropy"] = discriminator_cross_entropy(logits_real)
+        if any(term.startswith("feature-matching") for term in terms):
+            _, features_reconstructed = member.ema_discriminator(
+                [x_reconstructed, z], training=False
+            )
+            for norm in NORMS:
+                if f"feature-matching/{norm}" in terms:
+                    values[f"feature-matching/{norm}"] = feature_matching_distance(
+                        features_real, features_reconstructed, norm
+                    )
+        per_member.append(values)
+    return tuple(ops.stack([values[term] for values in per_member]) for term in terms)
+
+
+def _compile_terms(members, terms):
+    """:func:`member_terms` of ``members`` compiled by the backend, for any row count."""
+    members = list(members)
+    variables = [variable for member in members for variable in member.variables]
+    n_features = members[0].encoder.input_shape[-1]
+    return backends.current().compile_rows_function(
+        lambda x: member_terms(members, x, terms), variables, n_features
+    )
+
+
+class ScoreFunction:
+    """Compiled, batched scoring with the test-time weights.
+
+    Parameters
+    ----------
+    members : sequence of BiGANMember
+        The members of a trained BiGAN (``model.members``).
+    method : {"cross-entropy", "feature-matching"}
+        Which :math:`L_D`.
+    norm : {1, 2}
+        Order of the norms.
+    alpha : float
+        Weight of :math:`L_G` in :math:`A(x)`.
+    centers, scales : array-like of shape (n_members,) or None, default=None
+        Standardisation of each member's score (mean and standard deviation
+        of its scores of the training rows). None: the members' mean raw
+        score (the raw score of a single member).
+
+    Notes
+    -----
+    Calling the object on a float32 chunk returns ``(A, L_G, L_D)`` as NumPy
+    arrays. With one member and no standardisation these are the paper's
+    score and its parts. Otherwise (see :func:`standardized_mean`)
+    ``A = mean_k (A_k - c_k) / s_k`` and the parts are standardised alike,
+    so that ``A = alpha L_G + (1 - alpha) L_D`` still holds. One trace serves
+    every chunk size.
+    """
+
+    def __init__(self, members, method, norm, alpha, centers=None, scales=None):
+        self.members = list(members)
+        self.method = method
+        self.norm = norm
+        self.alpha = alpha
+        self.centers = None if centers is None else np.asarray(centers, dtype=np.float64)
+        self.scales = None if scales is None else np.asarray(scales, dtype=np.float64)
+        self._compiled = _compile_terms(self.members, score_terms(method, norm))
+
+    def member_components(self, x):
+        """:math:`L_{G,k}` and :math:`L_{D,k}` of every member, shape (n_members, n_samples)."""
+        return tuple(ops.convert_to_numpy(part).astype(np.float64) for part in self._compiled(x))
+
+    def __call__(self, x):
+        generator_loss, discriminator_loss = self.member_components(x)
+        if self.centers is None:
+            generator_loss = generator_loss.mean(axis=0)
+            discriminator_loss = discriminator_loss.mean(axis=0)
+        else:
+            generator_loss = standardized_mean(generator_loss, self.centers, self.scales)
+            discriminator_loss = standardized_mean(discriminator_loss, self.centers, self.scales)
+        scores = combine_scores(generator_loss, discriminator_loss, self.alpha)
+        return scores, generator_loss, discriminator_loss
+
+
+def score_function(model, moments, method, norm, alpha):
+    """The compiled score of a trained BiGAN, its members standardised by ``moments``.
+
+    Parameters
+    ----------
+    model : BiGAN
+        The trained model.
+    moments : ndarray or None
+        The members' score-term moments over the training rows
+        (:func:`score_term_moments`); None for a single member's raw score.
+    method, norm, alpha
+        The score (see :class:`ScoreFunction`).
+
+    Returns
+    -------
+    function : ScoreFunction
+    """
+    centers = scales = None
+    if moments is not None:
+        centers, scales = member_standardization(moments, method, norm, alpha)
+    return ScoreFunction(model.members, method, norm, alpha, centers=centers, scales=scales)
+
+
+def score_rows(function, rows, batch_size, scaler, n_outputs=1):
+    """Score validated rows chunk by chunk: scaled, padded, compiled; float64 out.
+
+    Parameters
+    ----------
+    function : ScoreFunction
+        The compiled scoring.
+    rows : array-like of shape (n_samples, n_features)
+        Validated rows, not yet scaled.
+    batch_size : int
+        Rows per chunk; memory is O(batch_size) besides the outputs.
+    scaler : fitted scaler or None
+        The detector's input scaling.
+    n_outputs : {1, 3}, default=1
+        1: the scores; 3: the scores, :math:`L_G` and :math:`L_D`.
+
+    Returns
+    -------
+    outputs : tuple of ndarray of shape (n_samples,)
+        ``n_outputs`` arrays of float64.
+
+    Raises
+    ------
+    FloatingPointError
+        If a score is not finite.
+    """
+    outputs = map_chunks(function, rows, batch_size, scaler, n_outputs=n_outputs)
+    if not outputs:
+        outputs = tuple(np.empty(0) for _ in range(n_outputs))
+    check_finite(outputs[0])
+    return tuple(np.asarray(output, dtype=np.float64) for output in outputs)
+
+
+def check_finite(values):
+    """Raise FloatingPointError if a score (or a term of ``explain``) is not finite."""
+    if not np.all(np.isfinite(values)):
+        raise FloatingPointError(
+            "EfficientGAN produced non-finite scores; the input values are probably far "
+            "outside the range seen in fit."
+        )
+
+
+def reconstruction_function(model):
+    """:math:`G(E(x))` of a BiGAN (the members' mean), compiled by the backend."""
+    n_features = model.members[0].encoder.input_shape[-1]
+    return backends.current().compile_rows_function(
+        lambda x: model(x, training=False), model.variables, n_features
+    )
+
+
+def reconstruction_terms(function, rows, batch_size, scaler, norm):
+    """Per-feature terms of :math:`L_G`: ``|x - G(E(x))|``, squared for ``norm=2``.
+
+    Parameters
+    ----------
+    function : callable
+        :func:`reconstruction_function` of the model.
+    rows : array-like of shape (n_samples, n_features)
+        Validated rows, not yet scaled.
+    batch_size : int
+        Rows per chunk.
+    scaler : fitted scaler or None
+        The detector's input scaling; the terms are in the scaled space.
+    norm : {1, 2}
+        Order of :math:`L_G`.
+
+    Returns
+    -------
+    terms : ndarray of shape (n_samples, n_features), float64
+
+    Raises
+    ------
+    FloatingPointError
+        If a term is not finite.
+    """
+
+    def terms_of(x):
+        difference = np.abs(x - ops.convert_to_numpy(function(x)))
+        return difference if norm == 1 else np.square(difference)
+
+    (terms,) = map_chunks(terms_of, rows, batch_size, scaler)
+    check_finite(terms)
+    return terms.astype(np.float64)
+
+
+def score_term_moments(members, scaled_chunks, batch_size):
+    """Sums over the rows of every member's score terms, for standardising its score.
+
+    Parameters
+    ----------
+    members : sequence of BiGANMember
+        The members of a trained BiGAN.
+    scaled_chunks : iterable of ndarray of shape (n, n_features), float32
+        The training rows, preprocessed, read once.
+    batch_size : int
+        Rows per compiled call (see :func:`~pyod_efficientgan.chunks.map_chunks`).
+
+    Returns
+    -------
+    moments : ndarray of shape (2, 2, n_members, 6)
+        See :func:`member_standardization`: for each score method and norm,
+        per member the row count and the sums of :math:`L_G`, :math:`L_D`,
+        :math:`L_G^2`, :math:`L_D^2` and :math:`L_G L_D`.
+    """
+    members = list(members)
+    compiled = _compile_terms(members, TERMS)
+
+    def rows_first(x):
+        # (n_terms, n_members, n) -> (n, n_terms, n_members), so that map_chunks cuts the padding
+        values = np.stack([ops.convert_to_numpy(term) for term in compiled(x)])
+        return np.moveaxis(values.astype(np.float64), -1, 0)
+
+    moments = np.zeros((len(SCORE_METHODS), len(NORMS), len(members), 6))
+    for x in scaled_chunks:
+        if not len(x):
+            continue
+        (values,) = map_chunks(rows_first, x, batch_size)
+        values = dict(zip(TERMS, np.moveaxis(values, 0, -1)))  # term -> (n_members, n)
+        for i, method in enumerate(SCORE_METHODS):
+            for j, norm in enumerate(NORMS):
+                generator_term, discriminator_term = score_terms(method, norm)
+                g, d = values[generator_term], values[discriminator_term]
+                moments[i, j] += np.stack(
+                    [
+                        np.full(len(g), g.shape[1]),
+                        g.sum(1),
+                        d.sum(1),
+                        (g * g).sum(1),
+                        (d * d).sum(1),
+                        (g * d).sum(1),
+                    ],
+                    axis=1,
+                )
+    return moments

@@ -1,452 +1,248 @@
-r"""The BiGAN as a :class:`keras.Model` with its own ``train_step``.
+"""How a BiGAN is trained: epochs, rounds, optimizers, callbacks, history.
 
-One call of :meth:`BiGAN.train_step` is one optimisation step of the paper:
+:func:`train` takes a built :class:`~pyod_efficientgan.bigan.BiGAN`, the preprocessed training rows and a :class:`TrainingPlan` (what
+the detector's parameters ask for), and runs :meth:`keras.Model.fit`:
 
-1. the discriminator D takes one Adam step on
-   ``BCE(D(x, E(x)), 1) + BCE(D(G(z), z), 0)``;
-2. the encoder E and the generator G take one Adam step on the same pairs
-   with flipped labels, ``BCE(D(x, E(x)), 0) + BCE(D(G(z), z), 1)``,
-   computed with the updated D;
-3. the test-time copies of E, G and D move towards the trained weights by an
-   exponential moving average (EMA).
+- ``epochs="auto"`` becomes at least :data:`AUTO_MIN_STEPS` optimizer steps
+  (shared by the members of an ensemble), :data:`AUTO_MIN_EPOCHS` and at
+  most :data:`AUTO_MAX_EPOCHS` epochs (:func:`resolve_epochs`);
+- small datasets train several epochs per Keras epoch, a *round* of at least
+  :data:`MIN_STEPS_PER_ROUND` steps (:func:`passes_per_round`); losses,
+  validation and divergence checks are per round;
+- two Adam optimizers per BiGAN (``beta_1=0.5``); the trimmed share ramps over
+  :data:`TRIM_RAMP_FRACTION` of the planned steps;
+- callbacks: divergence guard, optional early stopping on held-out rows, then
+  the user's.
 
-With ``trim_share > 0`` (trimmed training, as in RCA, Liu et al. 2021), the
-rows of each batch with the largest current reconstruction error
-:math:`\lVert x - G(E(x)) \rVert_p` are left out of the real-pair terms of
-both losses, so they give no gradient to E or D: a share that ramps linearly
-from 0 to ``trim_share`` over the first ``trim_ramp_steps`` steps. On
-contaminated training data this keeps the outliers from being learnt as
-normal. The fake-pair terms ``(G(z), z)`` do not involve the rows.
-
-``keras.Model.fit`` then gives epochs (one full pass over the shuffled rows),
-callbacks, history and progress bars. Scoring always uses the EMA copies
-(``ema_encoder``, ``ema_generator``, ``ema_discriminator``): this module is the
-one place where the test-time weights are defined.
-
-Nothing here is specific to a backend: the step is written once
-(:meth:`BiGAN.run_train_step`) with :mod:`keras.ops`, and the backend's module
-(:mod:`pyod_efficientgan.backends`) supplies the gradients, the ``train_step``
-signature its Keras trainer calls, and the compiled scoring functions.
+The input pipeline is the backend's (see :mod:`pyod_efficientgan.backends`).
 """
 
+import dataclasses
+import math
+import warnings
+
 import keras
-import numpy as np
-from keras import ops
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.scoring import (
-    reconstruction_error,
-    score_components,
-)
+from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
+from pyod_efficientgan.scoring import ScoreFunction
+
+AUTO_MIN_STEPS = 5000
+"""With ``epochs="auto"``: train for at least this many optimizer steps of one
+BiGAN, shared among the ``n_estimators`` members (each member trains
+``AUTO_MIN_STEPS / n_estimators`` steps, so the arithmetic is the same)..."""
+
+AUTO_MIN_EPOCHS = 3
+"""...and at least this many epochs..."""
+
+AUTO_MAX_EPOCHS = 500
+"""...but never more than this many epochs."""
+
+TRIM_RAMP_FRACTION = 0.5
+"""With trimming, the trimmed share grows from 0 to ``trim_share`` over this
+fraction of the planned steps (the model first learns the bulk of the rows)."""
+
+MAX_STEPS_PER_EXECUTION = 32
+"""Training steps run per call of the compiled training function."""
+
+MIN_STEPS_PER_ROUND = 200
+"""Small datasets train several epochs per Keras epoch (a "round") of at least
+this many steps, when the number of epochs allows it; the losses, validation
+and divergence checks are per round."""
 
 
-def _bce_with_logits(logits, label, weights=None):
-    """Mean binary cross-entropy of ``logits`` against a constant 0/1 label.
+class TrainingDivergedError(FloatingPointError):
+    """Training produced non-finite losses before any epoch ended finite."""
 
-    With ``weights`` (one per row, 0 or 1), the mean over the rows of weight 1.
+
+@dataclasses.dataclass(frozen=True)
+class TrainingPlan:
+    """What to train: the detector's training parameters, resolved.
+
+    Attributes
+    ----------
+    epochs : int or "auto"
+        Passes over the rows; see :func:`resolve_epochs`.
+    batch_size : int
+        Rows per optimizer step.
+    learning_rate : float
+        Adam learning rate of both optimizers.
+    n_estimators : int
+        Members sharing the "auto" step budget.
+    trim_share : float
+        Share of each batch left out of the real-pair losses, once ramped up.
+    patience : int
+        Epochs without improvement before early stopping.
+    score_method, norm, alpha
+        The score whose :math:`L_G` early stopping watches.
+    score_batch_size : int
+        Rows per scoring chunk of the validation rows.
+    verbose : int
+        Keras' ``verbose``.
     """
-    logits = ops.reshape(logits, (-1,))
-    losses = ops.softplus(ops.negative(logits)) if label == 1 else ops.softplus(logits)
-    if weights is None:
-        return ops.mean(losses)
-    return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
+
+    epochs: object
+    batch_size: int
+    learning_rate: float
+    n_estimators: int
+    trim_share: float
+    patience: int
+    score_method: str
+    norm: int
+    alpha: float
+    score_batch_size: int
+    verbose: int
 
 
-def _batch_rows(data):
-    """The rows of a batch as Keras hands it to ``train_step`` (possibly a 1-tuple)."""
-    if isinstance(data, (tuple, list)):
-        data = data[0]
-    return ops.convert_to_tensor(data, dtype="float32")
+@dataclasses.dataclass(frozen=True)
+class TrainingResult:
+    """What training produced besides the weights.
+
+    Attributes
+    ----------
+    history : dict of str to list of float
+        Per round: ``epoch`` (epochs completed), ``d_loss``, ``ge_loss`` and,
+        with early stopping, the validation criterion.
+    epochs : int
+        Planned epochs.
+    best_epoch : int or None
+        Epoch whose weights early stopping kept.
+    """
+
+    history: dict
+    epochs: int
+    best_epoch: object
 
 
-def trimmed_row_weights(errors, n_trimmed):
-    """Weights 0 for the ``n_trimmed`` rows with the largest ``errors``, 1 for the rest.
-
-    Ties are broken by position (the earlier row is trimmed first), so exactly
-    ``n_trimmed`` rows get weight 0.
+def resolve_epochs(epochs, n_train, batch_size, n_estimators):
+    """Epochs to train: ``epochs``, or the "auto" budget for ``n_train`` rows.
 
     Parameters
     ----------
-    errors : tensor of shape (batch,)
-        Current per-row losses.
-    n_trimmed : int or scalar tensor
-        How many rows to leave out; 0 keeps every row.
+    epochs : int or "auto"
+        The detector's parameter.
+    n_train : int
+        Training rows.
+    batch_size : int
+        Rows per step.
+    n_estimators : int
+        Members sharing :data:`AUTO_MIN_STEPS`.
 
     Returns
     -------
-    weights : tensor of shape (batch,), float32
+    epochs : int
     """
-    # rank 0 = largest error
-    ranks = ops.argsort(ops.argsort(ops.negative(errors)))
-    return ops.cast(ranks >= ops.cast(n_trimmed, ranks.dtype), "float32")
+    if epochs != "auto":
+        return int(epochs)
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    member_steps = AUTO_MIN_STEPS / n_estimators
+    wanted = max(math.ceil(member_steps / steps_per_epoch), AUTO_MIN_EPOCHS)
+    return min(wanted, AUTO_MAX_EPOCHS)
 
 
-_backend = backends.current()
+def passes_per_round(epochs, steps_per_epoch):
+    """The largest divisor of ``epochs`` that keeps a round near :data:`MIN_STEPS_PER_ROUND`."""
+    wanted = max(1, math.ceil(MIN_STEPS_PER_ROUND / steps_per_epoch))
+    return max(k for k in range(1, min(wanted, epochs) + 1) if epochs % k == 0)
 
 
-class OptimizerGroup(keras.optimizers.Optimizer):
-    """The optimizers of a model, shown to Keras' trainer as its one ``optimizer``.
+def _compile(model, plan, steps_per_call):
+    def adam():
+        return keras.optimizers.Adam(plan.learning_rate, beta_1=0.5)
 
-    The BiGAN steps its own optimizers (one for D, one for E and G, per
-    member); Keras' trainers only need the variables of all of them, e.g. to
-    pass them through the JAX backend's stateless step. The group never
-    applies gradients itself.
+    model.compile(d_optimizer=adam, g_optimizer=adam, steps_per_execution=steps_per_call)
+
+
+def train(model, x_train, x_validation, plan, seed, make_batches=None, extra_callbacks=None):
+    """Train ``model`` on ``x_train`` as ``plan`` says.
 
     Parameters
     ----------
-    optimizers : list of keras.optimizers.Optimizer
-        Built optimizers.
+    model : BiGAN
+        Built, not compiled.
+    x_train : ndarray of shape (n_train, n_features) or sized row stream
+        Preprocessed training rows (``len()`` gives their number).
+    x_validation : ndarray or None
+        Preprocessed held-out rows for early stopping, or None.
+    plan : TrainingPlan
+        The training parameters.
+    seed : int
+        Seed of the shuffling.
+    make_batches : callable or None, default=None
+        ``make_batches(rows, batch_size, seed, passes)`` returning
+        ``(data, steps_per_epoch)`` for ``fit``; None uses the backend's
+        ``training_batches``.
+    extra_callbacks : list of keras.callbacks.Callback or None
+        Run after the schedule's own.
+
+    Returns
+    -------
+    result : TrainingResult
+
+    Raises
+    ------
+    TrainingDivergedError
+        No epoch ended with finite weights.
     """
-
-    def __init__(self, optimizers):
-        super().__init__(learning_rate=0.0, name="optimizer_group")
-        self.optimizers = list(optimizers)
-        self.built = True
-
-    @property
-    def variables(self):
-        """The variables of every optimizer of the group, in order."""
-        return [variable for optimizer in self.optimizers for variable in optimizer.variables]
-
-    def build(self, variables):
-        """Nothing to build: the grouped optimizers are built."""
-        self.built = True
-
-    def apply(self, grads, trainable_variables=None):
-        """Refused: each grouped optimizer applies its own gradients."""
-        raise NotImplementedError("OptimizerGroup only groups; step its optimizers.")
-
-
-def _frozen_copy(model, copy=None):
-    """Return a non-trainable copy of ``model`` holding the same weights.
-
-    ``copy`` is a network of the same architecture to use; without one the
-    model is cloned from its config (which makes Keras import TensorFlow,
-    when it is installed, whatever the backend).
-    """
-    if copy is None:
-        copy = keras.models.clone_model(model)
-    copy.name = f"ema_{model.name}"
-    copy.set_weights(model.get_weights())
-    copy.trainable = False
-    return copy
-
-
-def _new_optimizer(optimizer):
-    """A fresh optimizer from a zero-argument factory, or from a template's config."""
-    if callable(optimizer) and not isinstance(optimizer, keras.optimizers.Optimizer):
-        return optimizer()
-    return optimizer.__class__.from_config(optimizer.get_config())
-
-
-class BiGAN(_backend.TrainStep, keras.Model):
-    """Bidirectional GAN trained with the EGBAD losses.
-
-    Parameters
-    ----------
-    encoder, generator, discriminator : keras.Model
-        E, G and D as built by :mod:`pyod_efficientgan.networks`.
-    latent_dim : int
-        Size of the latent code; the prior is a standard normal.
-    ema_decay : float in [0, 1) or None, default=0.999
-        Decay of the exponential moving average of the test-time weights.
-        The decay used at step ``t`` is ``min(ema_decay, (1 + t) / (10 + t))``
-        so that early steps are not dominated by the initial weights. ``None``
-        or 0 makes the test-time weights equal the trained ones.
-    seed : int or None, default=None
-        Seed of the latent noise.
-    trim_share : float in [0, 1), default=0.0
-        Largest share of each batch left out of the real-pair losses (the
-        rows with the largest reconstruction error); 0 trains on every row.
-    trim_ramp_steps : int, default=0
-        Steps over which the trimmed share grows linearly from 0 to
-        ``trim_share``; 0 trims the full share from the first step.
-    trim_norm : {1, 2}, default=2
-        Norm of the reconstruction error that ranks the rows for trimming.
-    ema_networks : tuple of three keras.Model or None, default=None
-        Networks with the architectures of E, G and D to hold the test-time
-        weights (their weights are overwritten). None clones E, G and D.
-    **kwargs
-        Passed to :class:`keras.Model`.
-    """
-
-    def __init__(
-        self,
-        encoder,
-        generator,
-        discriminator,
-        latent_dim,
-        ema_decay=0.999,
-        seed=None,
-        trim_share=0.0,
-        trim_ramp_steps=0,
-        trim_norm=2,
-        ema_networks=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.trim_share = float(trim_share)
-        self.trim_ramp_steps = int(trim_ramp_steps)
-        self.trim_norm = trim_norm
-        self.encoder = encoder
-        self.generator = generator
-        self.discriminator = discriminator
-        self.latent_dim = latent_dim
-        self.ema_decay = ema_decay
-        self.noise_seed = keras.random.SeedGenerator(seed)
-        ema_encoder, ema_generator, ema_discriminator = ema_networks or (None, None, None)
-        self.ema_encoder = _frozen_copy(encoder, ema_encoder)
-        self.ema_generator = _frozen_copy(generator, ema_generator)
-        self.ema_discriminator = _frozen_copy(discriminator, ema_discriminator)
-        self.ema_steps = keras.Variable(0, dtype="int32", trainable=False, name="ema_steps")
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
-        # The networks come built; Keras need not trace the model on a batch.
-        self.built = True
-
-    @property
-    def metrics(self):
-        """The loss trackers, reset by ``fit`` at the start of each epoch."""
-        return [self.d_loss_tracker, self.ge_loss_tracker]
-
-    @property
-    def averaged_weights(self):
-        """The test-time (EMA) variables of E, G and D, in that order."""
-        return (
-            self.ema_encoder.weights + self.ema_generator.weights + self.ema_discriminator.weights
+    backend = backends.current()
+    make_batches = make_batches or backend.training_batches
+    batch_size = min(plan.batch_size, len(x_train))
+    steps_per_epoch = math.ceil(len(x_train) / batch_size)
+    epochs = resolve_epochs(plan.epochs, len(x_train), batch_size, plan.n_estimators)
+    passes = passes_per_round(epochs, steps_per_epoch)
+    for member in model.members:
+        member.trim_share = plan.trim_share
+        member.trim_ramp_steps = int(TRIM_RAMP_FRACTION * epochs * steps_per_epoch)
+    _compile(
+        model,
+        plan,
+        backend.steps_per_execution(passes * steps_per_epoch, MAX_STEPS_PER_EXECUTION),
+    )
+    guard = DivergenceGuard()
+    callbacks = [guard]
+    early_stopping = None
+    if x_validation is not None:
+        early_stopping = keras.callbacks.EarlyStopping(
+            monitor=VALIDATION_MONITOR,
+            mode="min",
+            patience=math.ceil(plan.patience / passes),
+            restore_best_weights=True,
         )
-
-    @property
-    def _trained_and_averaged(self):
-        trained = self.encoder.weights + self.generator.weights + self.discriminator.weights
-        return list(zip(trained, self.averaged_weights))
-
-    def compile(self, d_optimizer, g_optimizer, **kwargs):
-        """Configure the two optimizers.
-
-        Parameters
-        ----------
-        d_optimizer : keras.optimizers.Optimizer
-            Updates the discriminator.
-        g_optimizer : keras.optimizers.Optimizer
-            Updates the encoder and the generator together.
-        **kwargs
-            Passed to :meth:`keras.Model.compile` (``steps_per_execution``,
-            ``jit_compile``).
-        """
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
-        # Build the optimizer state now, outside the compiled training function:
-        # under a tf.distribute strategy it cannot be created inside it.
-        d_optimizer.build(self.discriminator.trainable_variables)
-        g_optimizer.build(self.encoder.trainable_variables + self.generator.trainable_variables)
-        super().compile(optimizer=OptimizerGroup([d_optimizer, g_optimizer]), **kwargs)
-
-    def call(self, x, training=False):
-        """Reconstruct ``x`` as ``G(E(x))`` with the test-time weights."""
-        return self.ema_generator(self.ema_encoder(x, training=training), training=training)
-
-    def _pair_logits(self, x, z, training):
-        run = _backend.run_network
-        z_encoded = run(self.encoder, x, training)
-        x_generated = run(self.generator, z, training)
-        logits_real, _ = run(self.discriminator, [x, z_encoded], training)
-        logits_fake, _ = run(self.discriminator, [x_generated, z], training)
-        return logits_real, logits_fake
-
-    def trimmed_count(self, batch_size):
-        """Rows of a batch of ``batch_size`` left out at the current step."""
-        steps = ops.cast(self.ema_steps, "float32")
-        ramp = 1.0 if self.trim_ramp_steps <= 0 else ops.minimum(1.0, steps / self.trim_ramp_steps)
-        return ops.floor(self.trim_share * ramp * ops.cast(batch_size, "float32"))
-
-    def real_pair_weights(self, x):
-        """Per-row weights of the real pairs: 0 for the rows trimmed at this step.
-
-        None when ``trim_share`` is 0 (every row counts).
-        """
-        if self.trim_share <= 0:
-            return None
-        run = _backend.run_network
-        errors = reconstruction_error(
-            x, run(self.generator, run(self.encoder, x, False), False), self.trim_norm
+        score_function = ScoreFunction(model.members, plan.score_method, plan.norm, plan.alpha)
+        callbacks = [
+            ValidationCriterion(score_function, x_validation, plan.score_batch_size),
+            guard,
+            early_stopping,
+        ]
+    data, steps = make_batches(x_train, batch_size, seed, passes=passes)
+    keras_history = model.fit(
+        data,
+        epochs=epochs // passes,
+        steps_per_epoch=steps,
+        callbacks=callbacks + list(extra_callbacks or []),
+        verbose=int(plan.verbose),
+        shuffle=False,
+    )
+    history = {
+        key: [float(value) for value in values] for key, values in keras_history.history.items()
+    }
+    history["epoch"] = [passes * (i + 1) for i in range(len(keras_history.epoch))]
+    if not model.all_finite():
+        raise TrainingDivergedError(
+            "Training diverged in the first epoch (non-finite loss); no finite weights to "
+            f"restore. Lower learning_rate (now {plan.learning_rate!r}), or bring the inputs "
+            "to a moderate range (preprocessing='standard' or 'minmax', or rows divided by a "
+            "constant if they are scaled already)."
         )
-        weights = trimmed_row_weights(errors, self.trimmed_count(ops.shape(x)[0]))
-        return ops.stop_gradient(weights)
-
-    def pair_losses(self, x, z, weights=None, training=True):
-        """The two losses of one step on rows ``x`` and codes ``z``.
-
-        Parameters
-        ----------
-        x : tensor of shape (batch, n_features)
-            Rows.
-        z : tensor of shape (batch, latent_dim)
-            Codes drawn from the prior.
-        weights : tensor of shape (batch,) or None, default=None
-            Weights of the real pairs (0 for a trimmed row); None weighs all 1.
-        training : bool, default=True
-            Dropout on.
-
-        Returns
-        -------
-        d_loss, ge_loss : scalar tensors
-            ``BCE(D(x, E(x)), 1) + BCE(D(G(z), z), 0)`` and the same with the
-            labels flipped.
-        """
-        logits_real, logits_fake = self._pair_logits(x, z, training=training)
-        d_loss = _bce_with_logits(logits_real, 1, weights) + _bce_with_logits(logits_fake, 0)
-        ge_loss = _bce_with_logits(logits_real, 0, weights) + _bce_with_logits(logits_fake, 1)
-        return d_loss, ge_loss
-
-    def run_train_step(self, x):
-        """Run one D step, one E+G step and one EMA update on the batch ``x``.
-
-        The backend's ``train_step`` (what Keras' trainer calls) runs this.
-        """
-        x = _batch_rows(x)
-        share = _backend.batch_share(ops.shape(x)[0])
-        d_loss, ge_loss = self.optimizer_steps(x, share)
-        _backend.track_loss(self.d_loss_tracker, d_loss, share)
-        _backend.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return _backend.step_logs(self.metrics)
-
-    def optimizer_steps(self, x, share):
-        """The D step, the E+G step and the EMA update; returns the batch's two losses."""
-        batch_size = ops.shape(x)[0]
-        z = _backend.latent_noise((batch_size, self.latent_dim), self.noise_seed)
-        weights = self.real_pair_weights(x)
-
-        def d_objective():
-            d_loss, _ = self.pair_losses(x, z, weights)
-            return _backend.replica_loss(d_loss, share), d_loss
-
-        d_variables = self.discriminator.trainable_variables
-        d_loss, gradients = _backend.value_and_gradients(d_objective, d_variables)
-        self.d_optimizer.apply(gradients, d_variables)
-
-        def ge_objective():
-            _, ge_loss = self.pair_losses(x, z, weights)
-            return _backend.replica_loss(ge_loss, share), ge_loss
-
-        ge_variables = self.encoder.trainable_variables + self.generator.trainable_variables
-        ge_loss, gradients = _backend.value_and_gradients(ge_objective, ge_variables)
-        self.g_optimizer.apply(gradients, ge_variables)
-
-        self._update_averages()
-        return d_loss, ge_loss
-
-    def _update_averages(self):
-        self.ema_steps.assign_add(1)
-        if not self.ema_decay:
-            for trained, averaged in self._trained_and_averaged:
-                averaged.assign(trained)
-            return
-        steps = ops.cast(self.ema_steps, "float32")
-        decay = ops.minimum(self.ema_decay, (1.0 + steps) / (10.0 + steps))
-        _backend.update_averages(self._trained_and_averaged, decay)
-
-    def all_finite(self):
-        """Return whether every trained and averaged weight is finite."""
-        return all(
-            np.all(np.isfinite(ops.convert_to_numpy(variable)))
-            for pair in self._trained_and_averaged
-            for variable in pair
+    if guard.diverged_at_epoch is not None:
+        warnings.warn(
+            f"Training diverged after epoch {guard.diverged_at_epoch * passes} (non-finite "
+            f"loss); kept the weights of epoch {(guard.last_finite_epoch + 1) * passes}. "
+            f"Lower learning_rate (now {plan.learning_rate!r}) to train further.",
+            RuntimeWarning,
+            stacklevel=4,
         )
-
-    def score_components(self, x, method="cross-entropy", norm=1):
-        """:math:`L_G(x)` and :math:`L_D(x)` with the test-time (EMA) weights.
-
-        See :func:`pyod_efficientgan.scoring.score_components`.
-        """
-        return score_components(
-            self.ema_encoder, self.ema_generator, self.ema_discriminator, x, method, norm
-        )
-
-    @property
-    def members(self):
-        """The BiGANs whose scores make the detector's score: this one."""
-        return [self]
-
-
-class BiGANEnsemble(_backend.TrainStep, keras.Model):
-    """Several BiGANs trained side by side in one compiled training function.
-
-    Every member has its own networks, seeds, optimizers and test-time
-    weights; one :meth:`train_step` runs each member's step on the same batch
-    (the members differ by their initial weights, latent noise and dropout).
-    Training them in one function saves the per-fit compilation and the
-    per-step overhead of separate fits.
-
-    Parameters
-    ----------
-    members : list of BiGAN
-        The members, each built with its own seeds.
-    **kwargs
-        Passed to :class:`keras.Model`.
-    """
-
-    def __init__(self, members, **kwargs):
-        super().__init__(**kwargs)
-        if len(members) < 1:
-            raise ValueError("BiGANEnsemble needs at least one member.")
-        self.member_models = list(members)
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
-        self.built = True
-
-    @property
-    def members(self):
-        """The member BiGANs, in order."""
-        return list(self.member_models)
-
-    @property
-    def metrics(self):
-        """The members' mean losses, reset by ``fit`` at the start of each epoch."""
-        return [self.d_loss_tracker, self.ge_loss_tracker]
-
-    @property
-    def ema_steps(self):
-        """Steps trained (the first member's counter; all members step together)."""
-        return self.member_models[0].ema_steps
-
-    @property
-    def averaged_weights(self):
-        """The test-time variables of every member, member by member."""
-        return [w for member in self.member_models for w in member.averaged_weights]
-
-    def compile(self, d_optimizer, g_optimizer, **kwargs):
-        """Give every member its own two optimizers.
-
-        Parameters
-        ----------
-        d_optimizer, g_optimizer : keras.optimizers.Optimizer or callable
-            Zero-argument factories of the optimizers, or templates whose
-            configs make each member's.
-        **kwargs
-            Passed to :meth:`keras.Model.compile`.
-        """
-        for member in self.member_models:
-            member.compile(_new_optimizer(d_optimizer), _new_optimizer(g_optimizer))
-        grouped = [m.optimizer for m in self.member_models]
-        super().compile(optimizer=OptimizerGroup(grouped), **kwargs)
-
-    def call(self, x, training=False):
-        """Mean reconstruction ``G(E(x))`` of the members (test-time weights)."""
-        reconstructions = [member(x, training=training) for member in self.member_models]
-        return ops.mean(ops.stack(reconstructions), axis=0)
-
-    def run_train_step(self, x):
-        """One step of every member on the batch ``x``; logs the members' mean losses."""
-        x = _batch_rows(x)
-        share = _backend.batch_share(ops.shape(x)[0])
-        losses = [member.optimizer_steps(x, share) for member in self.member_models]
-        d_loss = ops.mean(ops.stack([d for d, _ in losses]))
-        ge_loss = ops.mean(ops.stack([ge for _, ge in losses]))
-        _backend.track_loss(self.d_loss_tracker, d_loss, share)
-        _backend.track_loss(self.ge_loss_tracker, ge_loss, share)
-        return _backend.step_logs(self.metrics)
-
-    def all_finite(self):
-        """Return whether every member's weights are finite."""
-        return all(member.all_finite() for member in self.member_models)
+    best_epoch = None
+    if early_stopping is not None and early_stopping.best_weights is not None:
+        best_epoch = (early_stopping.best_epoch + 1) * passes
+    return TrainingResult(history, epochs, best_epoch)

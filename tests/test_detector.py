@@ -15,6 +15,7 @@ from sklearn.metrics import roc_auc_score
 from synthetic import FAST, MARGIN, l1_norm_roc, off_plane_data, untrained_roc
 
 from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.rows import to_float32
 
 ROC_FLOOR = 0.75
 """Test ROC a FAST detector must reach on the off-plane data (and MARGIN above both baselines).
@@ -321,8 +322,8 @@ def test_every_score_variant_detects(score_method, norm, plane, baselines):
     roc = roc_auc_score(y_test, scores)
     assert beats_baselines(roc, baselines), (roc, baselines)
     _, discriminator_loss = detector.score_components(X_test)
-    model = detector.model_
-    x = detector._preprocess(X_test)
+    (model,) = detector.model_.members
+    x = to_float32(detector.scaler_, X_test)
     z = ops.convert_to_numpy(model.ema_encoder(x, training=False))
     logits, features = (
         ops.convert_to_numpy(t) for t in model.ema_discriminator([x, z], training=False)

@@ -1,6 +1,6 @@
 """The BiGAN's train step: loss labels, which variables each step moves, the EMA update.
 
-``BiGAN.run_train_step`` (training.py) is tested here from outside, through
+``BiGAN.run_train_step`` (bigan.py) is tested here from outside, through
 Keras' ``train_on_batch`` on any backend: the latent noise is fixed by patching
 the backend's ``latent_noise``, dropout is off, and
 the optimizers are plain SGD so that one step is a small move down the loss.
@@ -10,14 +10,14 @@ import keras
 import numpy as np
 import pytest
 
-from pyod_efficientgan import training
+from pyod_efficientgan import bigan
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 
 N_FEATURES, LATENT_DIM, BATCH = 3, 2, 16
 
 
 def make_bigan(ema_decay=0.999):
-    return training.BiGAN(
+    member = bigan.BiGANMember(
         build_encoder(N_FEATURES, LATENT_DIM, (8,), seed=0),
         build_generator(LATENT_DIM, N_FEATURES, (8,), seed=1),
         build_discriminator(N_FEATURES, LATENT_DIM, (8, 8), dropout=0.0, seed=2),
@@ -25,6 +25,7 @@ def make_bigan(ema_decay=0.999):
         ema_decay=ema_decay,
         seed=3,
     )
+    return bigan.BiGAN([member])
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def batch(monkeypatch):
     x = rng.normal(size=(BATCH, N_FEATURES)).astype("float32")
     z = rng.normal(size=(BATCH, LATENT_DIM)).astype("float32")
     monkeypatch.setattr(
-        training._backend, "latent_noise", lambda shape, seed: keras.ops.convert_to_tensor(z)
+        bigan._backend, "latent_noise", lambda shape, seed: keras.ops.convert_to_tensor(z)
     )
     return x, z
 
@@ -41,10 +42,10 @@ def batch(monkeypatch):
 def mean_logits(model, x, z):
     """Mean D logit on the real pairs (x, E(x)) and on the generated pairs (G(z), z)."""
     x, z = keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(z)
-    z_encoded = model.encoder(x, training=False)
-    x_generated = model.generator(z, training=False)
-    real, _ = model.discriminator([x, z_encoded], training=False)
-    fake, _ = model.discriminator([x_generated, z], training=False)
+    z_encoded = model.members[0].encoder(x, training=False)
+    x_generated = model.members[0].generator(z, training=False)
+    real, _ = model.members[0].discriminator([x, z_encoded], training=False)
+    fake, _ = model.members[0].discriminator([x_generated, z], training=False)
     real, fake = keras.ops.convert_to_numpy(real), keras.ops.convert_to_numpy(fake)
     return float(np.mean(real)), float(np.mean(fake))
 
@@ -78,9 +79,9 @@ def test_encoder_generator_step_lowers_real_relative_to_generated_logits(batch):
 def test_a_swapped_label_fails_the_label_tests(batch, monkeypatch):
     # Labels flipped everywhere (as a bug in train_step would flip them): both
     # tests above would fail, so they check the labels.
-    original = training._bce_with_logits
+    original = bigan._bce_with_logits
     monkeypatch.setattr(
-        training,
+        bigan,
         "_bce_with_logits",
         lambda logits, label, *args: original(logits, 1 - label, *args),
     )
@@ -96,7 +97,7 @@ def test_each_step_updates_only_its_own_variables(batch):
     model.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
     updated = {}
     for name in ("d_optimizer", "g_optimizer"):
-        optimizer = getattr(model, name)
+        optimizer = getattr(model.members[0], name)
         apply = optimizer.apply
 
         def spy(gradients, variables=None, _apply=apply, _name=name):
@@ -109,14 +110,14 @@ def test_each_step_updates_only_its_own_variables(batch):
         optimizer.apply = spy
     before = {v.path: np.array(v.numpy()) for v in model.variables}
     model.train_on_batch(x)
-    assert updated["d_optimizer"] == [v.path for v in model.discriminator.trainable_variables]
+    assert updated["d_optimizer"] == [v.path for v in model.members[0].discriminator.trainable_variables]
     assert updated["g_optimizer"] == [
-        v.path for v in model.encoder.trainable_variables + model.generator.trainable_variables
+        v.path for v in model.members[0].encoder.trainable_variables + model.members[0].generator.trainable_variables
     ]
     trainable = (
-        model.encoder.trainable_variables
-        + model.generator.trainable_variables
-        + model.discriminator.trainable_variables
+        model.members[0].encoder.trainable_variables
+        + model.members[0].generator.trainable_variables
+        + model.members[0].discriminator.trainable_variables
     )
     after = {v.path: np.array(v.numpy()) for v in model.variables}
     # every trained weight moved (the EMA copies move too: their update is the third part)
@@ -126,14 +127,14 @@ def test_each_step_updates_only_its_own_variables(batch):
 @pytest.mark.parametrize("ema_decay", [0.999, 0.5])
 def test_ema_update_matches_its_closed_form_with_warm_up(ema_decay):
     model = make_bigan(ema_decay=ema_decay)
-    pairs = model._trained_and_averaged
+    pairs = model.members[0]._trained_and_averaged
     trained, averaged = pairs[0]
     expected = np.array(averaged.numpy(), dtype=np.float64)
     rng = np.random.default_rng(1)
     for t in range(1, 31):
         value = rng.normal(size=trained.shape).astype("float32")
         trained.assign(value)
-        model._update_averages()
+        model.members[0]._update_averages()
         decay = min(ema_decay, (1 + t) / (10 + t))
         expected = decay * expected + (1 - decay) * value
         np.testing.assert_allclose(averaged.numpy(), expected, rtol=1e-5, atol=1e-6)
@@ -143,20 +144,20 @@ def test_ema_update_matches_its_closed_form_with_warm_up(ema_decay):
 def test_ema_warm_up_decays_are_the_documented_ones():
     # at step 1 the average keeps 2/11 of the old weights; 0.999 is reached at step 8991
     model = make_bigan(ema_decay=0.999)
-    trained, averaged = model._trained_and_averaged[0]
+    trained, averaged = model.members[0]._trained_and_averaged[0]
     start = np.array(averaged.numpy())
     trained.assign(start + 1.0)
-    model._update_averages()
+    model.members[0]._update_averages()
     np.testing.assert_allclose(averaged.numpy(), start + 9 / 11, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("ema_decay", [None, 0.0])
 def test_no_ema_copies_the_trained_weights(ema_decay):
     model = make_bigan(ema_decay=ema_decay)
-    for trained, _ in model._trained_and_averaged:
+    for trained, _ in model.members[0]._trained_and_averaged:
         trained.assign(trained.numpy() + 1.0)
-    model._update_averages()
-    for trained, averaged in model._trained_and_averaged:
+    model.members[0]._update_averages()
+    for trained, averaged in model.members[0]._trained_and_averaged:
         np.testing.assert_array_equal(averaged.numpy(), trained.numpy())
 
 
@@ -164,10 +165,10 @@ def test_a_train_step_moves_the_ema_copies_by_the_warm_up_decay(batch):
     x, _ = batch
     model = make_bigan()
     model.compile(d_optimizer=keras.optimizers.SGD(0.05), g_optimizer=keras.optimizers.SGD(0.05))
-    averaged_before = [np.array(a.numpy()) for _, a in model._trained_and_averaged]
+    averaged_before = [np.array(a.numpy()) for _, a in model.members[0]._trained_and_averaged]
     model.train_on_batch(x)
     decay = 2 / 11
-    for (trained, averaged), before in zip(model._trained_and_averaged, averaged_before):
+    for (trained, averaged), before in zip(model.members[0]._trained_and_averaged, averaged_before):
         np.testing.assert_allclose(
             averaged.numpy(), decay * before + (1 - decay) * trained.numpy(), rtol=1e-5, atol=1e-6
         )

@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 from keras import ops
 
-from pyod_efficientgan import EfficientGAN, backends
+from pyod_efficientgan import EfficientGAN, backends, parameters
+from pyod_efficientgan.bigan import BiGAN, BiGANMember, trimmed_row_weights
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.scorer import ScoreFunction
-from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, member_standardization
-from pyod_efficientgan.training import BiGAN, BiGANEnsemble, trimmed_row_weights
+from pyod_efficientgan.rows import to_float32
+from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, ScoreFunction, member_standardization
 
 
-def make_bigan(n_features=4, latent_dim=3, seed=0, **kwargs):
-    return BiGAN(
+def make_member(n_features=4, latent_dim=3, seed=0, **kwargs):
+    return BiGANMember(
         build_encoder(n_features, latent_dim, (8,), seed),
         build_generator(latent_dim, n_features, (8,), seed + 1),
         build_discriminator(n_features, latent_dim, (8, 8), 0.0, seed + 2),
@@ -62,12 +62,12 @@ def test_trimmed_row_weights_drop_exactly_the_largest_errors():
 
 
 def test_no_trimming_when_the_share_is_zero():
-    model = make_bigan(trim_share=0.0)
+    model = make_member(trim_share=0.0)
     assert model.real_pair_weights(np.zeros((10, 4), "float32")) is None
 
 
 def test_trimmed_share_ramps_linearly_to_its_target():
-    model = make_bigan(trim_share=0.2, trim_ramp_steps=100)
+    model = make_member(trim_share=0.2, trim_ramp_steps=100)
     counts = []
     for step in (0, 50, 100, 400):
         model.ema_steps.assign(step)
@@ -79,7 +79,7 @@ def test_trimmed_rows_get_no_gradient():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(20, 4)).astype("float32")
     x[[3, 11]] *= 20  # the two rows with by far the largest reconstruction error
-    model = make_bigan(trim_share=0.1)
+    model = make_member(trim_share=0.1)
     z = ops.convert_to_tensor(rng.normal(size=(20, 3)).astype("float32"))
     weights = model.real_pair_weights(ops.convert_to_tensor(x))
     np.testing.assert_array_equal(np.flatnonzero(ops.convert_to_numpy(weights) == 0), [3, 11])
@@ -96,10 +96,10 @@ def test_trimmed_rows_get_no_gradient():
 
 
 def test_auto_trim_share_follows_contamination():
-    from pyod_efficientgan.detector import THRESHOLDER_TRIM_SHARE
+    from pyod_efficientgan.parameters import THRESHOLDER_TRIM_SHARE, resolve_trim_share
 
-    assert EfficientGAN(contamination=0.05, trim_share="auto")._resolve_trim_share() == 0.05
-    assert EfficientGAN(trim_share=0.2)._resolve_trim_share() == 0.2
+    assert resolve_trim_share("auto", 0.05) == 0.05
+    assert resolve_trim_share(0.2, 0.1) == 0.2
 
     class Thresholder:
         def fit(self, X):
@@ -109,7 +109,7 @@ def test_auto_trim_share_follows_contamination():
             return np.zeros(len(X), dtype=int)
 
     detector = EfficientGAN(contamination=Thresholder(), trim_share="auto")
-    assert detector._resolve_trim_share() == THRESHOLDER_TRIM_SHARE
+    assert resolve_trim_share(detector.trim_share, detector.contamination) == THRESHOLDER_TRIM_SHARE
 
 
 def test_a_fit_with_trimming_trims_the_planned_share(small_data):
@@ -117,9 +117,10 @@ def test_a_fit_with_trimming_trims_the_planned_share(small_data):
         small_data[0]
     )
     steps = int(detector.model_.ema_steps.numpy())
-    assert detector.model_.trim_share == 0.1
-    assert detector.model_.trim_ramp_steps == steps // 2
-    assert float(detector.model_.trimmed_count(50)) == 5.0
+    (member,) = detector.model_.members
+    assert member.trim_share == 0.1
+    assert member.trim_ramp_steps == steps // 2
+    assert float(member.trimmed_count(50)) == 5.0
 
 
 # ----------------------------------------------------------------- ensembles
@@ -129,7 +130,7 @@ def ensemble(small_data):
 
 
 def test_ensemble_members_have_their_own_seeds(ensemble):
-    assert isinstance(ensemble.model_, BiGANEnsemble)
+    assert isinstance(ensemble.model_, BiGAN)
     members = ensemble.model_.members
     assert len(members) == 3
     first = [w.numpy() for w in members[0].encoder.weights]
@@ -150,10 +151,10 @@ def test_ensemble_score_is_the_mean_of_standardized_member_scores(ensemble, smal
     X_train, X_test = small_data[0], small_data[1]
 
     def member_scores(x):
-        x = ensemble._preprocess(x)
+        x = to_float32(ensemble.scaler_, x)
         return np.stack(
             [
-                ScoreFunction(member, ensemble.score_method, ensemble.norm, ensemble.alpha)(x)[0]
+                ScoreFunction([member], ensemble.score_method, ensemble.norm, ensemble.alpha)(x)[0]
                 for member in ensemble.model_.members
             ]
         )
@@ -220,8 +221,8 @@ def test_single_member_keeps_the_papers_score(small_data):
     "n_features, expected", [(1, 1), (2, 2), (3, 2), (6, 2), (16, 4), (21, 6), (200, 32)]
 )
 def test_auto_latent_dim_is_a_quarter_of_the_features_within_its_range(n_features, expected):
-    assert EfficientGAN(latent_dim="auto")._resolve_latent_dim(n_features) == expected
-    assert EfficientGAN(latent_dim=7)._resolve_latent_dim(n_features) == 7
+    assert parameters.resolve_latent_dim("auto", n_features) == expected
+    assert parameters.resolve_latent_dim(7, n_features) == 7
 
 
 @pytest.mark.parametrize(
@@ -238,10 +239,8 @@ def test_auto_member_code_sizes_grow_geometrically_to_32(n_estimators, first, ex
 
 
 def test_auto_step_budget_is_shared_by_the_members():
-    from pyod_efficientgan.detector import AUTO_MIN_STEPS
-
     # 1000 rows, batch 50: 20 steps per epoch
-    from pyod_efficientgan.schedule import resolve_epochs
+    from pyod_efficientgan.training import AUTO_MIN_STEPS, resolve_epochs
 
     one = resolve_epochs(EfficientGAN(n_estimators=1).epochs, 1000, 50, n_estimators=1)
     four = resolve_epochs(EfficientGAN(n_estimators=4).epochs, 1000, 50, n_estimators=4)

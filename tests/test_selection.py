@@ -43,7 +43,7 @@ def test_extra_callbacks_see_the_detectors_model(small_data):
 
 
 def test_selection_probes_every_n_steps_and_at_round_ends(selection_run):
-    from pyod_efficientgan.detector import MAX_STEPS_PER_EXECUTION
+    from pyod_efficientgan.training import MAX_STEPS_PER_EXECUTION
 
     detector, selector, _, _ = selection_run
     steps = [probe["step"] for probe in selector.probes_]

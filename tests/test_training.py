@@ -12,11 +12,11 @@ import pytest
 
 from pyod_efficientgan import EfficientGAN, TrainingDivergedError, backends
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.training import BiGAN
+from pyod_efficientgan.bigan import BiGAN, BiGANMember
 
 
 def make_bigan(n_features=5, latent_dim=3, ema_decay=0.999, seed=0):
-    return BiGAN(
+    member = BiGANMember(
         build_encoder(n_features, latent_dim, (8,), seed),
         build_generator(latent_dim, n_features, (8,), seed + 1),
         build_discriminator(n_features, latent_dim, (8, 8), 0.2, seed + 2),
@@ -24,6 +24,7 @@ def make_bigan(n_features=5, latent_dim=3, ema_decay=0.999, seed=0):
         ema_decay=ema_decay,
         seed=seed,
     )
+    return BiGAN([member])
 
 
 def one_keras_epoch(x, batch_size, seed, passes):
@@ -45,14 +46,14 @@ def test_train_step_updates_every_network_and_the_averages(small_data):
     model = make_bigan(n_features=small_data[0].shape[1])
     model.compile(keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5))
     before = {
-        name: [w.copy() for w in getattr(model, name).get_weights()]
+        name: [w.copy() for w in getattr(model.members[0], name).get_weights()]
         for name in ("encoder", "generator", "discriminator", "ema_encoder")
     }
     logs = model.train_on_batch(small_data[0][:50].astype("float32"), return_dict=True)
     assert set(logs) == {"d_loss", "ge_loss"}
     assert all(np.isfinite(float(value)) for value in logs.values())
     for name, weights in before.items():
-        after = getattr(model, name).get_weights()
+        after = getattr(model.members[0], name).get_weights()
         assert not all(np.array_equal(a, b) for a, b in zip(weights, after)), name
 
 
@@ -60,7 +61,7 @@ def test_without_averaging_test_time_weights_equal_trained(small_data):
     model = make_bigan(n_features=small_data[0].shape[1], ema_decay=None)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     model.train_on_batch(small_data[0][:50].astype("float32"))
-    for trained, averaged in zip(model.encoder.get_weights(), model.ema_encoder.get_weights()):
+    for trained, averaged in zip(model.members[0].encoder.get_weights(), model.members[0].ema_encoder.get_weights()):
         np.testing.assert_array_equal(trained, averaged)
 
 
@@ -70,8 +71,8 @@ def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
         n_estimators=1, epochs=epochs, batch_size=batch_size, validation_size=0.0, random_state=0
     ).fit(small_data[0][:n_rows])
     steps_per_epoch = math.ceil(n_rows / min(batch_size, n_rows))
-    assert int(detector.model_.d_optimizer.iterations) == epochs * steps_per_epoch
-    assert int(detector.model_.g_optimizer.iterations) == epochs * steps_per_epoch
+    assert int(detector.model_.members[0].d_optimizer.iterations) == epochs * steps_per_epoch
+    assert int(detector.model_.members[0].g_optimizer.iterations) == epochs * steps_per_epoch
     assert detector.history_["epoch"][-1] == epochs
 
 
@@ -80,8 +81,7 @@ def test_an_epoch_is_one_full_pass(n_rows, batch_size, epochs, small_data):
     [(200, 10, 20), (500, 2, 100), (7, 10, 7), (23, 10, 1), (3, 4000, 1), (12, 30, 6)],
 )
 def test_small_datasets_train_several_epochs_per_round(epochs, steps_per_epoch, expected):
-    from pyod_efficientgan.detector import MIN_STEPS_PER_ROUND
-    from pyod_efficientgan.schedule import passes_per_round
+    from pyod_efficientgan.training import MIN_STEPS_PER_ROUND, passes_per_round
 
     passes = passes_per_round(epochs, steps_per_epoch)
     assert passes == expected
@@ -104,12 +104,16 @@ def test_rounds_keep_epochs_exact_and_reshuffle_every_pass(small_data):
     )
     steps_per_epoch = math.ceil(len(small_data[0]) / 50)
     assert detector.history_["epoch"] == [20, 40]
-    assert int(detector.model_.d_optimizer.iterations) == 40 * steps_per_epoch
+    assert int(detector.model_.members[0].d_optimizer.iterations) == 40 * steps_per_epoch
 
 
 def test_auto_epochs_give_small_data_a_step_budget():
-    from pyod_efficientgan.detector import AUTO_MAX_EPOCHS, AUTO_MIN_EPOCHS, AUTO_MIN_STEPS
-    from pyod_efficientgan.schedule import resolve_epochs
+    from pyod_efficientgan.training import (
+        AUTO_MAX_EPOCHS,
+        AUTO_MIN_EPOCHS,
+        AUTO_MIN_STEPS,
+        resolve_epochs,
+    )
 
     assert resolve_epochs("auto", n_train=100, batch_size=50, n_estimators=1) == min(
         AUTO_MIN_STEPS // 2, AUTO_MAX_EPOCHS
@@ -130,10 +134,10 @@ class RecordTestTimeState(keras.callbacks.Callback):
         self._scorer = None
 
     def on_epoch_end(self, epoch, logs=None):
-        from pyod_efficientgan.scorer import ScoreFunction
+        from pyod_efficientgan.scoring import ScoreFunction
 
         if self._scorer is None:
-            self._scorer = ScoreFunction(self.model, "cross-entropy", 2, 0.9)
+            self._scorer = ScoreFunction(self.model.members, "cross-entropy", 2, 0.9)
         self.weights.append(
             [keras.ops.convert_to_numpy(w).copy() for w in self.model.averaged_weights]
         )
@@ -178,7 +182,7 @@ def test_early_stopping_stops_early_at_the_lowest_criterion(stopped_early):
     assert detector.best_epoch_ == rounds[best] < rounds[-1]
     # it stopped once `patience` epochs passed without improvement
     assert len(criterion) == best + 1 + EARLY_STOPPING["patience"]
-    assert int(detector.model_.d_optimizer.iterations) == rounds[-1] * 5
+    assert int(detector.model_.members[0].d_optimizer.iterations) == rounds[-1] * 5
 
 
 def test_early_stopping_restores_the_test_time_weights_of_the_best_epoch(stopped_early):
@@ -217,7 +221,7 @@ def test_divergence_guard_restores_last_finite_epoch(small_data):
 
         def on_epoch_begin(self, epoch, logs=None):
             if epoch == self.epoch:
-                kernel = self.model.discriminator.weights[0]
+                kernel = self.model.members[0].discriminator.weights[0]
                 kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
 
     x = small_data[0].astype("float32")
@@ -251,7 +255,7 @@ def test_divergence_after_finite_epochs_warns_and_scores_with_their_weights(smal
     class PoisonAtEpoch(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             if epoch == 2:
-                kernel = self.model.discriminator.weights[0]
+                kernel = self.model.members[0].discriminator.weights[0]
                 kernel.assign(np.full(kernel.shape, np.nan, dtype="float32"))
 
     X = small_data[0]

@@ -70,7 +70,8 @@ def exact_twins(datasets):
 
 
 def _task(dataset, params, min_steps, max_epochs, constants=()):
-    from pyod_efficientgan import detector, schedule
+    from pyod_efficientgan import detector
+    from pyod_efficientgan import training as schedule  # the epoch schedule (schedule.py before)
     from pyod_efficientgan.experiments import harness
 
     harness.limit_threads(1)

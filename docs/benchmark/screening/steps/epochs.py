@@ -14,7 +14,7 @@ from screen_steps import HELD_OUT, exact_twins, load_group
 
 
 def main(argv):
-    from pyod_efficientgan import schedule
+    from pyod_efficientgan import training as schedule  # the epoch schedule (schedule.py before)
 
     budgets = [int(b) for b in argv] or [5000, 1500, 600]
     datasets = sorted(load_group("all"), key=lambda d: d.n_samples * d.n_features)

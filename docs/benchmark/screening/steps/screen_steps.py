@@ -53,7 +53,8 @@ PEERS = ("IForest", "ECOD", "KNN", "MCD")
 
 
 def _set_constants(min_steps, max_epochs):
-    from pyod_efficientgan import detector, schedule
+    from pyod_efficientgan import detector
+    from pyod_efficientgan import training as schedule  # the epoch schedule (schedule.py before)
 
     settings = []
     if min_steps is not None:
