@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from pyod_efficientgan import backends, schedule
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
+from pyod_efficientgan.persistence import DetectorFileError, read_state, write_state
 from pyod_efficientgan.rows import ArrayRows, make_scaler, to_float32, validate_rows
 from pyod_efficientgan.scaleout.distribute import check_backend
 from pyod_efficientgan.schedule import (  # noqa: F401 (the detector's documented constants)
@@ -37,6 +38,7 @@ from pyod_efficientgan.scorer import (  # noqa: F401
     score_part_moments,
 )
 from pyod_efficientgan.scoring import SCORE_METHODS, member_standardization
+from pyod_efficientgan.state import STRUCTURE_PARAMS, from_state, to_state
 from pyod_efficientgan.training import BiGAN, BiGANEnsemble
 
 THRESHOLDER_TRIM_SHARE = 0.1
@@ -440,23 +442,9 @@ class EfficientGAN(BaseDetector):
         self.epochs_ = training.epochs
         self.best_epoch_ = training.best_epoch
         self._member_moments = member_moments
-        self._model_params = {name: getattr(self, name) for name in self._STRUCTURE_PARAMS}
+        self._model_params = {name: getattr(self, name) for name in STRUCTURE_PARAMS}
         self.__dict__.pop("_score_cache", None)
         self.__dict__.pop("_reconstruction_cache", None)
-
-    _STRUCTURE_PARAMS = (
-        "latent_dim",
-        "encoder_units",
-        "generator_units",
-        "discriminator_units",
-        "dropout",
-        "ema_decay",
-        "n_estimators",
-        "preprocessing",
-    )
-    """The parameters that decide the fitted model's networks and scaler. Set after
-    ``fit``, they act at the next fit; a state (pickle, :meth:`save`) keeps the fitted
-    values, so that it always describes the model that scores."""
 
     def _layer_widths(self):
         """The three ``*_units`` as tuples of Python ints (Keras refuses NumPy ints)."""
@@ -720,10 +708,8 @@ class EfficientGAN(BaseDetector):
             ``contamination`` or a ``RandomState`` as ``random_state`` (pickle
             or joblib keep them).
         """
-        from pyod_efficientgan.persistence import write_state
-
         check_is_fitted(self, ["model_", "decision_scores_"])
-        write_state(self._to_state(), path)
+        write_state(to_state(self), path)
 
     @classmethod
     def load(cls, path):
@@ -755,11 +741,9 @@ class EfficientGAN(BaseDetector):
         as described in :mod:`pyod_efficientgan.persistence` and refused
         before anything is allocated in proportion to what it claims.
         """
-        from pyod_efficientgan.persistence import DetectorFileError, read_state
-
         state = read_state(path)
         try:
-            return cls._from_state(state)
+            return from_state(cls, state)
         except (ValueError, TypeError) as error:
             raise DetectorFileError(f"{path!s}: {error}") from error
 
@@ -786,38 +770,10 @@ class EfficientGAN(BaseDetector):
         return parts if components else parts[0]
 
     # ---------------------------------------------------------- persistence
-    _STATE_ATTRIBUTES = (
-        "n_features_in_",
-        "feature_names_in_",
-        "_classes",
-        "latent_dim_",
-        "epochs_",
-        "best_epoch_",
-        "history_",
-        "_member_moments",
-        "decision_scores_",
-        "threshold_",
-        "labels_",
-        "_mu",
-        "_sigma",
-    )
-    """The fitted attributes of a state, besides ``scaler_`` and ``model_`` (its weights)."""
-
-    _OPTIONAL_STATE_ATTRIBUTES = ("feature_names_in_", "_member_moments")
-    """The attributes of :attr:`_STATE_ATTRIBUTES` a state may lack: a file stores no None
-    (no column names; the moments of a single member). ``persistence`` checks files
-    against its own copy of this list, since it never imports the detector."""
-
-    _SCALER_STATISTICS = {
-        "standard": ("mean_", "var_", "scale_"),
-        "minmax": ("min_", "scale_", "data_min_", "data_max_", "data_range_"),
-    }
-    """The fitted arrays of the scaler of each ``preprocessing``."""
-
     def __getstate__(self):
         # The state, plus what a file cannot keep: structure parameters set since fit,
         # which a copy applies at its next fit like the original.
-        state = self._to_state()
+        state = to_state(self)
         fitted = self.__dict__.get("_model_params") if "weights" in state else None
         if fitted:
             pending = {k: getattr(self, k) for k in fitted if getattr(self, k) is not fitted[k]}
@@ -826,183 +782,7 @@ class EfficientGAN(BaseDetector):
         return state
 
     def __setstate__(self, state):
-        if "params" not in state:  # pickled before _to_state: the instance's __dict__
-            state = self._state_of_dict(state, state.get("_model_weights"))
         state = dict(state)
         pending = state.pop("params_for_next_fit", {})
-        self.__dict__.update(type(self)._from_state(state).__dict__)
+        self.__dict__.update(from_state(type(self), state).__dict__)
         self.__dict__.update(pending)
-
-    def _to_state(self):
-        """The detector as a plain state: JSON-safe values and NumPy arrays.
-
-        ``{"params": get_params(deep=False)}`` for an unfitted detector; a
-        fitted one adds ``"attributes"`` (:attr:`_STATE_ATTRIBUTES`, NumPy
-        scalars as Python numbers, ``feature_names_in_`` as strings),
-        ``"scaler"`` (the scaler's attributes, or None) and ``"weights"``
-        (``model_.get_weights()``). Pickling and :meth:`save` store it,
-        :meth:`_from_state` rebuilds the detector from it. The parameters are
-        as given (only :meth:`save` requires them to be JSON-safe), except that
-        a fitted state holds the values of :attr:`_STRUCTURE_PARAMS` the model
-        was fitted with: ``set_params`` of one of them after ``fit`` changes
-        the next fit, not the state of the model that scores.
-        """
-        model = self.__dict__.get("model_")
-        return self._state_of_dict(self.__dict__, None if model is None else model.get_weights())
-
-    @classmethod
-    def _state_of_dict(cls, attributes, weights):
-        """The state of an instance ``__dict__`` and the model's weights (None if unfitted)."""
-        names = cls().get_params(deep=False)  # PyOD's _get_param_names is no classmethod
-        state = {"params": {k: attributes[k] for k in names if k in attributes}}
-        if weights is None:
-            return state
-        # the structure the model was fitted with, not a set_params waiting for the next fit
-        state["params"].update(attributes.get("_model_params", {}))
-
-        def plain(value):
-            if isinstance(value, np.ndarray):
-                return value.astype(str) if value.dtype.hasobject else value
-            return value.item() if isinstance(value, np.generic) else value
-
-        scaler = attributes.get("scaler_")
-        state["attributes"] = {
-            name: plain(attributes[name]) for name in cls._STATE_ATTRIBUTES if name in attributes
-        }
-        state["scaler"] = None if scaler is None else {k: plain(v) for k, v in vars(scaler).items()}
-        state["weights"] = [np.asarray(w) for w in weights]
-        return state
-
-    @classmethod
-    def _from_state(cls, state):
-        """Build a detector from a state of :meth:`_to_state` (or ``persistence.read_state``).
-
-        Sets the parameters; for a fitted state, validates them, sets the
-        fitted attributes and the scaler, rebuilds the networks and sets their
-        weights, cast to the variables' dtypes (a step counter saved as int64
-        fits an int32 variable). Unpickling and :meth:`load` both use it.
-
-        Raises
-        ------
-        ValueError
-            If the state describes no detector of this class: unknown
-            parameters; for a fitted state, parameters that do not validate,
-            a missing or unknown attribute, missing scaler statistics, or
-            weights that do not fit the networks.
-        """
-        params = dict(state["params"])
-        unknown = set(params) - set(cls().get_params(deep=False))
-        if unknown:
-            raise ValueError(f"unknown parameters {sorted(unknown)}.")
-        detector = cls(**params)
-        if state.get("weights") is None:
-            return detector
-        try:
-            detector._validate_params()
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"invalid parameters ({error}).") from error
-
-        attributes = state["attributes"]
-        missing = set(cls._STATE_ATTRIBUTES) - set(cls._OPTIONAL_STATE_ATTRIBUTES) - set(attributes)
-        unknown = set(attributes) - set(cls._STATE_ATTRIBUTES)
-        if missing or unknown:
-            raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
-        for name in cls._STATE_ATTRIBUTES:
-            value = attributes.get(name)
-            if name in ("threshold_", "_mu", "_sigma") and isinstance(value, numbers.Real):
-                value = np.float64(value)
-            elif name == "feature_names_in_":
-                if value is None:
-                    continue
-                value = np.asarray(value).astype(object)
-            setattr(detector, name, value)
-
-        scaler = make_scaler(detector.preprocessing)
-        statistics = state.get("scaler") or {}
-        if scaler is None and statistics:
-            raise ValueError("scaler attributes but preprocessing=None.")
-        if scaler is not None:
-            needed = set(cls._SCALER_STATISTICS[detector.preprocessing])
-            foreign = {n for names in cls._SCALER_STATISTICS.values() for n in names} - needed
-            missing, foreign = needed - set(statistics), foreign & set(statistics)
-            if missing or foreign:
-                raise ValueError(
-                    f"preprocessing={detector.preprocessing!r} needs the scaler statistics "
-                    f"{sorted(needed)}: missing {sorted(missing)}, foreign {sorted(foreign)}."
-                )
-            for name, value in statistics.items():
-                setattr(scaler, name, tuple(value) if isinstance(value, list) else value)
-        detector.scaler_ = scaler
-
-        if detector.latent_dim != "auto" and detector.latent_dim != detector.latent_dim_:
-            raise ValueError(
-                "the stored weights do not fit the network described by the parameters "
-                f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
-            )
-        weights = list(state["weights"])
-        detector._check_weight_shapes(weights)  # before any network is built
-        model = detector._build_model(detector.n_features_in_, seed=0)
-        variables = model.weights
-        if [tuple(np.shape(w)) for w in weights] != [tuple(v.shape) for v in variables]:
-            raise ValueError(
-                "the stored weights do not fit the network described by the parameters."
-            )
-        model.set_weights([np.asarray(w, dtype=v.dtype) for w, v in zip(weights, variables)])
-        detector.model_ = model
-        detector._model_params = {name: getattr(detector, name) for name in cls._STRUCTURE_PARAMS}
-        return detector
-
-    def _check_weight_shapes(self, weights):
-        """Check that ``weights`` are those of the networks the parameters describe.
-
-        Arithmetic only, so a state whose parameters describe networks larger
-        than its weights (a forged file) is refused before anything is
-        allocated: first the number of arrays, which bounds ``n_estimators``
-        and the number of layers, then every shape, which bounds the widths,
-        ``n_features_in_`` and the code sizes. Keras lists a model's variables
-        in an order that depends on the backend, so the shapes are compared
-        as sorted lists; the built model's variables are compared in order
-        after that.
-
-        Raises
-        ------
-        ValueError
-            If the weights do not fit the networks.
-        """
-        widths = self._layer_widths()
-        encoder, generator = widths["encoder_units"], widths["generator_units"]
-        branch, *joint = widths["discriminator_units"]
-        n_layers = len(encoder) + 1 + len(generator) + 1 + 2 + len(joint) + 1
-        per_member = 1 + 2 * 2 * n_layers  # the EMA step counter; two copies of every Dense
-        expected = int(self.n_estimators) * per_member
-        if expected != len(weights):
-            raise ValueError(
-                "the stored weights do not fit the network described by the parameters "
-                f"({len(weights)} arrays; n_estimators={self.n_estimators!r} and the layer "
-                f"widths need {expected})."
-            )
-        n_features = int(self.n_features_in_)
-
-        def dense(widths_in_order):
-            for inputs, outputs in zip(widths_in_order, widths_in_order[1:]):
-                yield (inputs, outputs)
-                yield (outputs,)
-
-        shapes = []
-        for latent_dim in self._member_latent_dims():
-            latent_dim = int(latent_dim)
-            member = [
-                *dense((n_features, *encoder, latent_dim)),
-                *dense((latent_dim, *generator, n_features)),
-                *dense((n_features, branch)),
-                *dense((latent_dim, branch)),
-                *dense((2 * branch, *joint, 1)),
-            ]
-            shapes += [()] + member + member
-        stored = sorted(tuple(int(n) for n in np.shape(w)) for w in weights)
-        if sorted(shapes) != stored:
-            raise ValueError(
-                "the stored weights do not fit the network described by the parameters "
-                f"(n_features_in_={n_features}, layer widths {widths}, code sizes "
-                f"{self._member_latent_dims()})."
-            )
