@@ -169,7 +169,9 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         self.selected_step_ = None
 
     def on_train_begin(self, logs=None):
-        self._score_function = ScoreFunction(self.model.members, self.score_method, self.norm, self.alpha)
+        self._score_function = ScoreFunction(
+            self.model.members, self.score_method, self.norm, self.alpha
+        )
         self._ema_weights = self.model.averaged_weights
         self._last_probe_step = 0
         self._best = None

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from pyod_efficientgan.networks import build_bigan
 from pyod_efficientgan.scoring import SCORE_METHODS
 from pyod_efficientgan.training import TrainingPlan
 
@@ -75,8 +76,7 @@ def check_layer_widths(detector):
             isinstance(value, (tuple, list))
             and len(value) > 0
             and all(
-                isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0
-                for v in value
+                isinstance(v, numbers.Integral) and not isinstance(v, bool) and v > 0 for v in value
             )
         ):
             raise ValueError(
@@ -115,8 +115,40 @@ def member_latent_dims(latent_dim, first_latent_dim, n_estimators):
     return [int(round(size)) for size in sizes]
 
 
+def detector_latent_dims(detector):
+    """:func:`member_latent_dims` of a detector whose ``latent_dim_`` is set."""
+    return member_latent_dims(detector.latent_dim, detector.latent_dim_, detector.n_estimators)
+
+
+def build_model(detector, n_features, seed):
+    """The untrained BiGAN a detector's parameters describe (``latent_dim_`` set).
+
+    Parameters
+    ----------
+    detector : EfficientGAN
+        Its parameters and ``latent_dim_`` give the networks.
+    n_features : int
+        Width of the rows.
+    seed : int
+        Seed of the first member (see :func:`~pyod_efficientgan.networks.build_bigan`).
+
+    Returns
+    -------
+    model : BiGAN
+    """
+    return build_bigan(
+        n_features,
+        detector_latent_dims(detector),
+        layer_widths(detector),
+        detector.dropout,
+        detector.ema_decay,
+        detector.norm,
+        seed,
+    )
+
+
 def resolve_trim_share(trim_share, contamination):
-    """``trim_share`` as a float: "auto" is the contamination (or :data:`THRESHOLDER_TRIM_SHARE`)."""
+    """``trim_share`` as a float: "auto" is the contamination, or :data:`THRESHOLDER_TRIM_SHARE`."""
     if trim_share != "auto":
         return float(trim_share)
     if isinstance(contamination, numbers.Real):

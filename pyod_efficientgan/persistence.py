@@ -1,25 +1,16 @@
-"""A detector's plain state to one file and back, without pickle.
+"""A detector's state to one file and back, without pickle.
 
 :meth:`EfficientGAN.save <pyod_efficientgan.EfficientGAN.save>` is
-``write_state(detector._to_state(), path)`` and
+``write_state(to_state(detector), path)`` and
 :meth:`EfficientGAN.load <pyod_efficientgan.EfficientGAN.load>` is
-``EfficientGAN._from_state(read_state(path))``; pickling goes through the same
-state. This module knows the file and what may be in it, not the detector: it
-never imports it. A state is a dict:
-
-``"params"``
-    The constructor parameters (``get_params(deep=False)``); only JSON-safe
-    values can be written, and lists are read back as tuples.
-``"attributes"``
-    The fitted attributes: JSON-safe scalars (``threshold_``, ``_mu``,
-    ``_sigma``, ``_classes``, ``n_features_in_``, ``latent_dim_``,
-    ``history_``, ``epochs_``, ``best_epoch_``) and NumPy arrays
-    (``decision_scores_``, ``labels_``, ``feature_names_in_`` as strings,
-    ``_member_moments``); an optional array may be None or absent.
-``"scaler"``
-    The input scaler's attributes (scalars and 1-D float statistics), or None.
-``"weights"``
-    ``model_.get_weights()``: a list of NumPy arrays, in order.
+``from_state(EfficientGAN, read_state(path))``, with
+:func:`~pyod_efficientgan.state.to_state` and
+:func:`~pyod_efficientgan.state.from_state`. The state (``"params"``,
+``"attributes"``, ``"scaler"``, ``"weights"``), its schema and the checks of
+its values are those of :mod:`pyod_efficientgan.state`; this module knows the
+file: its members, digests, version and size limits. It imports neither the
+detector nor Keras. Only JSON-safe parameters can be written, and JSON lists
+are read back as tuples.
 
 The file is one zip with these members:
 
@@ -40,10 +31,10 @@ under any other. Reading uses :mod:`json` and ``numpy`` without pickle:
 nothing in the file is executed. The digests detect a truncated or
 accidentally modified file; they are not a signature, so they do not prove who
 wrote the file. A file whose digests were recomputed by whoever changed it is
-still checked: only the names listed in this module are read, each with its
-expected type and shape, no member may be larger than
-:data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES` for the JSON members) once
-decompressed, and an array is only allocated after its header was checked
+still checked: only the names of the state's schema are read (the scaler's
+statistics as ``scaler.<name>``), each with its expected type and shape, no
+member may be larger than :data:`MAX_MEMBER_BYTES` (:data:`MAX_JSON_BYTES`
+for the JSON members) once decompressed, and an array is only allocated after its header was checked
 against the bytes that hold it. Before anything is read the path must be a
 regular file of at most :func:`max_file_bytes`; a member is decompressed in
 pieces and never beyond the size its header declares, ``weights.npz`` not
@@ -51,9 +42,11 @@ beyond :data:`MAX_WEIGHTS_INFLATION` times its compressed size; JSON may nest at
 as deep as Python's recursion limit allows and holds no integer of more than
 :data:`MAX_JSON_INT_DIGITS` digits; the fitted statistics (``threshold_``,
 ``_mu``, ``_sigma``, the training scores and labels, the scaler's statistics)
-must be finite and consistent with each other. Whether the parameters
-describe the stored weights is checked by the detector before it builds a
-network. Every malformed file raises :class:`DetectorFileError`.
+must be finite and consistent with each other
+(:func:`~pyod_efficientgan.state.check_values`). Whether the parameters
+describe the stored weights is checked by
+:func:`~pyod_efficientgan.state.from_state` before it builds a network. Every
+malformed file raises :class:`DetectorFileError`.
 """
 
 import hashlib
@@ -69,6 +62,15 @@ import zipfile
 
 import numpy as np
 from numpy.lib import format as npy_format
+
+from pyod_efficientgan.state import (
+    ARRAY_ATTRIBUTES,
+    OPTIONAL_ATTRIBUTES,
+    SCALAR_ATTRIBUTES,
+    SCALER_ARRAYS,
+    SCALER_SCALARS,
+    check_values,
+)
 
 FORMAT_NAME = "pyod-efficientgan"
 """Value of ``format`` in the manifest."""
@@ -96,38 +98,6 @@ _READ_PIECE_BYTES = 2**20
 
 _MEMBERS = ("params.json", "attributes.json", "arrays.npz", "weights.npz")
 _STATE_KEYS = {"params", "attributes", "scaler", "weights"}
-_ARRAY_ATTRIBUTES = ("decision_scores_", "labels_", "feature_names_in_", "_member_moments")
-"""Array attributes, saved in ``arrays.npz``; the only names read from it."""
-_SCALAR_ATTRIBUTES = (
-    "threshold_",
-    "_mu",
-    "_sigma",
-    "_classes",
-    "n_features_in_",
-    "history_",
-    "epochs_",
-    "best_epoch_",
-    "latent_dim_",
-)
-"""Scalar attributes, saved in ``attributes.json``; the only names read from it."""
-_OPTIONAL_ATTRIBUTES = ("feature_names_in_", "_member_moments")
-"""Attributes a fitted detector may lack (or hold as None, which is not saved);
-every other name above must be in the file."""
-_ARRAY_NDIM = {"_member_moments": 4}
-"""Dimensions of the arrays that are not 1-D."""
-_SCALER_SCALARS = (
-    "copy",
-    "with_mean",
-    "with_std",
-    "clip",
-    "feature_range",
-    "n_features_in_",
-    "n_samples_seen_",
-)
-"""Scalar attributes of the scaler that are read from ``attributes.json``."""
-_SCALER_ARRAYS = ("mean_", "var_", "scale_", "min_", "data_min_", "data_max_", "data_range_")
-"""Statistics of the scaler (``StandardScaler`` or ``MinMaxScaler``) that are read
-from ``arrays.npz``; which of them a detector needs is the detector's business."""
 _WEIGHT_NAME = re.compile(r"w\d{4,}")
 
 
@@ -182,12 +152,12 @@ def _numeric_array(value, label, kinds="biufU"):
 
 def _split_attributes(attributes):
     """The detector's attributes as (JSON scalars, arrays), checked against the format."""
-    unknown = set(attributes) - set(_SCALAR_ATTRIBUTES) - set(_ARRAY_ATTRIBUTES)
-    required = (set(_SCALAR_ATTRIBUTES) | set(_ARRAY_ATTRIBUTES)) - set(_OPTIONAL_ATTRIBUTES)
+    unknown = set(attributes) - set(SCALAR_ATTRIBUTES) - set(ARRAY_ATTRIBUTES)
+    required = (set(SCALAR_ATTRIBUTES) | set(ARRAY_ATTRIBUTES)) - set(OPTIONAL_ATTRIBUTES)
     missing = {
         name
         for name in required
-        if name not in attributes or (name in _ARRAY_ATTRIBUTES and attributes[name] is None)
+        if name not in attributes or (name in ARRAY_ATTRIBUTES and attributes[name] is None)
     }
     if unknown or missing:
         raise ValueError(
@@ -196,7 +166,7 @@ def _split_attributes(attributes):
         )
     scalars, arrays = {}, {}
     for name, value in attributes.items():
-        if name in _ARRAY_ATTRIBUTES:
+        if name in ARRAY_ATTRIBUTES:
             if value is not None:
                 arrays[name] = _numeric_array(value, f"attribute {name}")
         else:
@@ -214,9 +184,9 @@ def _split_scaler(scaler):
     """The scaler's attributes as (JSON scalars, arrays), checked against the format."""
     scalars, arrays = {}, {}
     for name, value in (scaler or {}).items():
-        if isinstance(value, np.ndarray) and name in _SCALER_ARRAYS:
+        if isinstance(value, np.ndarray) and name in SCALER_ARRAYS:
             arrays[name] = _numeric_array(value, f"scaler attribute {name}")
-        elif name in _SCALER_SCALARS:
+        elif name in SCALER_SCALARS:
             try:
                 scalars[name] = _json_safe(value)
             except TypeError:
@@ -251,8 +221,8 @@ def write_state(state, path):
     Parameters
     ----------
     state : dict
-        A fitted detector's ``_to_state()``: ``"params"``, ``"attributes"``,
-        ``"scaler"`` and ``"weights"`` as described in this module.
+        A fitted detector's :func:`~pyod_efficientgan.state.to_state`:
+        ``"params"``, ``"attributes"``, ``"scaler"`` and ``"weights"``.
     path : str or os.PathLike
         Destination file; written atomically (a temporary file is renamed),
         so a failed write leaves no file behind.
@@ -550,48 +520,10 @@ def _load_npz(data, member, path):
     return arrays
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_real(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_history(value):
-    if not isinstance(value, dict) or "epoch" not in value:
-        return False
-    lengths = {len(v) for v in value.values() if isinstance(v, list)}
-    return (
-        all(isinstance(k, str) and isinstance(v, list) for k, v in value.items())
-        and len(lengths) == 1
-        and all(_is_int(v) for v in value["epoch"])
-        and all(_is_real(v) for k, values in value.items() if k != "epoch" for v in values)
-    )
-
-
 def _is_json_param(value):
     if value is None or isinstance(value, (bool, int, float, str)):
         return True
     return isinstance(value, list) and all(_is_json_param(v) for v in value)
-
-
-def _is_finite(value):
-    return _is_real(value) and math.isfinite(value)
-
-
-_SCALAR_CHECKS = {
-    "threshold_": (_is_finite, "a finite number"),
-    "_mu": (_is_finite, "a finite number"),
-    "_sigma": (lambda v: _is_finite(v) and v >= 0, "a finite number >= 0"),
-    "_classes": (_is_int, "an int"),
-    "n_features_in_": (lambda v: _is_int(v) and v > 0, "a positive int"),
-    "history_": (_is_history, "a dict of equally long lists with an int 'epoch' list"),
-    "epochs_": (lambda v: _is_int(v) and v > 0, "a positive int"),
-    "latent_dim_": (lambda v: _is_int(v) and v > 0, "a positive int"),
-    "best_epoch_": (lambda v: v is None or (_is_int(v) and v > 0), "a positive int or null"),
-}
-"""How each scalar attribute must look (every name of _SCALAR_ATTRIBUTES has an entry)."""
 
 
 def _checked_params(params, path):
@@ -604,136 +536,24 @@ def _checked_params(params, path):
     }
 
 
-def _checked_scalars(attributes, path):
-    """The detector's scalar attributes of ``attributes.json``, checked name by name."""
-    if set(attributes) != {"detector", "scaler"} or not all(
-        isinstance(value, dict) for value in attributes.values()
-    ):
-        raise DetectorFileError(
-            f"{path!s}: attributes.json must hold the objects 'detector' and 'scaler'."
-        )
-    scalars = attributes["detector"]
-    unknown = set(scalars) - set(_SCALAR_ATTRIBUTES)
+def _check_names(scalars, scaler_scalars, arrays, path):
+    """The allow-list: only names of the state's schema, each required one present."""
+    unknown = set(scalars) - set(SCALAR_ATTRIBUTES)
     if unknown:
         raise DetectorFileError(f"{path!s}: unknown attributes {sorted(unknown)}.")
-    missing = set(_SCALAR_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(scalars)
+    missing = set(SCALAR_ATTRIBUTES) - set(OPTIONAL_ATTRIBUTES) - set(scalars)
     if missing:
         raise DetectorFileError(f"{path!s}: missing attributes {sorted(missing)}.")
-    for name, value in scalars.items():
-        check, expected = _SCALAR_CHECKS[name]
-        if not check(value):
-            raise DetectorFileError(
-                f"{path!s}: attribute {name} must be {expected}, got {value!r}."
-            )
-    scalars = dict(scalars)
-    scalars["history_"] = {
-        key: [(int if key == "epoch" else float)(v) for v in values]
-        for key, values in scalars["history_"].items()
-    }
-    return scalars
-
-
-def _checked_scaler_scalars(scaler, path):
-    unknown = set(scaler) - set(_SCALER_SCALARS)
+    unknown = set(scaler_scalars) - set(SCALER_SCALARS)
     if unknown:
         raise DetectorFileError(f"{path!s}: unknown scaler attributes {sorted(unknown)}.")
-    for name, value in scaler.items():
-        if not (
-            value is None
-            or isinstance(value, (bool, int, float))
-            or (isinstance(value, list) and all(_is_real(v) for v in value))
-        ):
-            raise DetectorFileError(f"{path!s}: scaler attribute {name} is {value!r}.")
-    return {name: tuple(v) if isinstance(v, list) else v for name, v in scaler.items()}
-
-
-def _checked_arrays(arrays, n_features, path):
-    """Split ``arrays.npz`` into detector and scaler arrays, checked name by name."""
-    detector_arrays = {k: v for k, v in arrays.items() if not k.startswith("scaler.")}
-    scaler_arrays = {k[len("scaler.") :]: v for k, v in arrays.items() if k.startswith("scaler.")}
-    unknown = (set(detector_arrays) - set(_ARRAY_ATTRIBUTES)) | {
-        f"scaler.{name}" for name in set(scaler_arrays) - set(_SCALER_ARRAYS)
-    }
+    allowed = set(ARRAY_ATTRIBUTES) | {f"scaler.{name}" for name in SCALER_ARRAYS}
+    unknown = set(arrays) - allowed
     if unknown:
         raise DetectorFileError(f"{path!s}: unknown arrays {sorted(unknown)}.")
-    missing = set(_ARRAY_ATTRIBUTES) - set(_OPTIONAL_ATTRIBUTES) - set(detector_arrays)
+    missing = set(ARRAY_ATTRIBUTES) - set(OPTIONAL_ATTRIBUTES) - set(arrays)
     if missing:
         raise DetectorFileError(f"{path!s}: missing arrays {sorted(missing)}.")
-    n_rows = {len(detector_arrays[name]) for name in ("decision_scores_", "labels_")}
-    for name, value in arrays.items():
-        ndim = _ARRAY_NDIM.get(name, 1)
-        if value.ndim != ndim or (ndim > 1 and value.dtype.kind != "f"):
-            raise DetectorFileError(
-                f"{path!s}: array {name} must be {ndim}-D, got shape {value.shape}."
-            )
-    problems = [
-        name
-        for name, kind in (("decision_scores_", "f"), ("labels_", "iu"))
-        if detector_arrays[name].dtype.kind not in kind
-    ]
-    if len(n_rows) != 1:
-        problems.append("decision_scores_ and labels_ differ in length")
-    names = detector_arrays.get("feature_names_in_")
-    if names is not None and (names.dtype.kind != "U" or len(names) != n_features):
-        problems.append("feature_names_in_")
-    problems += [
-        f"scaler.{name}"
-        for name, value in scaler_arrays.items()
-        if value.dtype.kind != "f" or len(value) != n_features
-    ]
-    if problems:
-        raise DetectorFileError(f"{path!s}: arrays of the wrong type or length: {problems}.")
-    _check_statistics(detector_arrays, scaler_arrays, path)
-    return detector_arrays, scaler_arrays
-
-
-_SCALER_POSITIVE = ("scale_", "var_", "data_range_")
-"""Scaler statistics that are never negative (``scale_`` never 0 either)."""
-
-
-def _check_statistics(detector_arrays, scaler_arrays, path):
-    """The training scores, labels and scaler statistics hold values a fit can give."""
-    scores, labels = detector_arrays["decision_scores_"], detector_arrays["labels_"]
-    problems = []
-    if len(scores) == 0 or not np.all(np.isfinite(scores)):
-        problems.append("decision_scores_ must be finite, at least one")
-    if not np.all((labels == 0) | (labels == 1)):
-        problems.append("labels_ must be 0 or 1")
-    moments = detector_arrays.get("_member_moments")
-    if moments is not None and not np.all(np.isfinite(moments)):
-        problems.append("_member_moments must be finite")
-    for name, value in scaler_arrays.items():
-        if not np.all(np.isfinite(value)):
-            problems.append(f"scaler.{name} must be finite")
-        elif name in _SCALER_POSITIVE and not np.all(value >= 0):
-            problems.append(f"scaler.{name} must be >= 0")
-        elif name == "scale_" and not np.all(value != 0):
-            problems.append("scaler.scale_ must not be 0")
-    if problems:
-        raise DetectorFileError(f"{path!s}: {'; '.join(problems)}.")
-
-
-def _check_score_summary(scalars, detector_arrays, path):
-    """``threshold_``, ``_mu`` and ``_sigma`` are those of ``decision_scores_`` (as PyOD sets them).
-
-    ``threshold_`` is a percentile of the scores (a saved detector's
-    ``contamination`` is a float), so it lies within their range; ``_mu`` and
-    ``_sigma`` are their mean and standard deviation, up to rounding.
-    """
-    scores = detector_arrays["decision_scores_"].astype(np.float64)
-    low, high = float(scores.min()), float(scores.max())
-    spread = max(high - low, abs(low), abs(high), 1.0) * 1e-9
-    problems = []
-    if not low - spread <= scalars["threshold_"] <= high + spread:
-        problems.append(
-            f"threshold_={scalars['threshold_']!r} lies outside the training scores "
-            f"[{low!r}, {high!r}]"
-        )
-    for name, value in (("_mu", scores.mean()), ("_sigma", scores.std())):
-        if not math.isclose(scalars[name], float(value), rel_tol=1e-6, abs_tol=spread):
-            problems.append(f"{name}={scalars[name]!r} but the training scores give {value!r}")
-    if problems:
-        raise DetectorFileError(f"{path!s}: {'; '.join(problems)}.")
 
 
 def _checked_weights(weights, path):
@@ -759,8 +579,11 @@ def read_state(path):
     -------
     state : dict
         ``"params"``, ``"attributes"``, ``"scaler"`` (None when the file has
-        no scaler) and ``"weights"``, each checked name by name; whether they
-        describe a working detector is checked by ``EfficientGAN._from_state``.
+        no scaler) and ``"weights"``, each checked name by name against the
+        schema of :mod:`pyod_efficientgan.state` and its values by
+        :func:`~pyod_efficientgan.state.check_values`; whether they describe
+        a working detector is checked by
+        :func:`~pyod_efficientgan.state.from_state`.
 
     Raises
     ------
@@ -773,16 +596,34 @@ def read_state(path):
     contents = _read_verified(path)
     params = _checked_params(_load_json(contents, "params.json", path), path)
     attributes = _load_json(contents, "attributes.json", path)
-    scalars = _checked_scalars(attributes, path)
-    scaler_scalars = _checked_scaler_scalars(attributes["scaler"], path)
+    if set(attributes) != {"detector", "scaler"} or not all(
+        isinstance(value, dict) for value in attributes.values()
+    ):
+        raise DetectorFileError(
+            f"{path!s}: attributes.json must hold the objects 'detector' and 'scaler'."
+        )
+    scalars, scaler_scalars = attributes["detector"], attributes["scaler"]
     arrays = _load_npz(contents["arrays.npz"], "arrays.npz", path)
-    detector_arrays, scaler_arrays = _checked_arrays(arrays, scalars["n_features_in_"], path)
-    _check_score_summary(scalars, detector_arrays, path)
-    weights = _checked_weights(_load_npz(contents["weights.npz"], "weights.npz", path), path)
-    scaler = {**scaler_scalars, **scaler_arrays}
-    return {
+    _check_names(scalars, scaler_scalars, arrays, path)
+    scaler_arrays = {k[len("scaler.") :]: v for k, v in arrays.items() if k.startswith("scaler.")}
+    state = {
         "params": params,
-        "attributes": {**scalars, **detector_arrays},
-        "scaler": scaler or None,
-        "weights": weights,
+        "attributes": {**scalars, **{k: v for k, v in arrays.items() if k in ARRAY_ATTRIBUTES}},
+        "scaler": {**scaler_scalars, **scaler_arrays},
     }
+    try:
+        check_values(state)
+    except ValueError as error:
+        raise DetectorFileError(f"{path!s}: {error}") from error
+    # JSON has lists for tuples, and ints where a float was written without decimals
+    state["attributes"]["history_"] = {
+        key: [(int if key == "epoch" else float)(v) for v in values]
+        for key, values in scalars["history_"].items()
+    }
+    state["scaler"] = {
+        name: tuple(v) if isinstance(v, list) else v for name, v in state["scaler"].items()
+    } or None
+    state["weights"] = _checked_weights(
+        _load_npz(contents["weights.npz"], "weights.npz", path), path
+    )
+    return state

@@ -1,7 +1,8 @@
 """How a BiGAN is trained: epochs, rounds, optimizers, callbacks, history.
 
-:func:`train` takes a built :class:`~pyod_efficientgan.bigan.BiGAN`, the preprocessed training rows and a :class:`TrainingPlan` (what
-the detector's parameters ask for), and runs :meth:`keras.Model.fit`:
+:func:`train` takes a built :class:`~pyod_efficientgan.bigan.BiGAN`, the preprocessed
+training rows and a :class:`TrainingPlan` (what the detector's parameters ask for), and
+runs :meth:`keras.Model.fit`:
 
 - ``epochs="auto"`` becomes at least :data:`AUTO_MIN_STEPS` optimizer steps
   (shared by the members of an ensemble), :data:`AUTO_MIN_EPOCHS` and at

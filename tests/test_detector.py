@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from synthetic import FAST, MARGIN, l1_norm_roc, off_plane_data, untrained_roc
 
-from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan import EfficientGAN, parameters
 from pyod_efficientgan.rows import to_float32
 
 ROC_FLOOR = 0.75
@@ -193,7 +193,9 @@ def test_refit_on_data_of_another_width(quick_fitted, small_data):
     detector.fit(narrow_train)
     assert detector.n_features_in_ == 4
     fresh = EfficientGAN(**detector.get_params()).fit(narrow_train)
-    assert_array_equal(detector.decision_function(narrow_test), fresh.decision_function(narrow_test))
+    assert_array_equal(
+        detector.decision_function(narrow_test), fresh.decision_function(narrow_test)
+    )
     with pytest.raises(ValueError, match="has 6 features, but EfficientGAN is expecting 4"):
         detector.decision_function(small_data[1])
     # the original is untouched
@@ -243,7 +245,9 @@ def test_explain_compiles_its_reconstruction_once_per_fitted_model(
 def test_fit_changes_the_weights(small_data):
     detector = EfficientGAN(epochs=2, random_state=0)
     detector.fit(small_data[0])
-    untrained = detector._build_model(small_data[0].shape[1], seed=detector_seed(detector))
+    untrained = parameters.build_model(
+        detector, small_data[0].shape[1], seed=detector_seed(detector)
+    )
     for before, after in zip(untrained.members, detector.model_.members):
         trained = after.ema_encoder.get_weights()
         assert not all(

@@ -110,9 +110,13 @@ def test_each_step_updates_only_its_own_variables(batch):
         optimizer.apply = spy
     before = {v.path: np.array(v.numpy()) for v in model.variables}
     model.train_on_batch(x)
-    assert updated["d_optimizer"] == [v.path for v in model.members[0].discriminator.trainable_variables]
+    assert updated["d_optimizer"] == [
+        v.path for v in model.members[0].discriminator.trainable_variables
+    ]
     assert updated["g_optimizer"] == [
-        v.path for v in model.members[0].encoder.trainable_variables + model.members[0].generator.trainable_variables
+        v.path
+        for v in model.members[0].encoder.trainable_variables
+        + model.members[0].generator.trainable_variables
     ]
     trainable = (
         model.members[0].encoder.trainable_variables

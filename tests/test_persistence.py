@@ -1,8 +1,8 @@
 """save/load without pickle: identical scores, refused bad files, pickle on the same state.
 
-``save`` is ``write_state(detector._to_state(), path)``, ``load`` is
-``EfficientGAN._from_state(read_state(path))`` and pickling stores
-``_to_state()`` too; this module checks the file (safety, format versions) and
+``save`` is ``write_state(to_state(detector), path)``, ``load`` is
+``from_state(EfficientGAN, read_state(path))`` and pickling stores
+``to_state(detector)`` too; this module checks the file (safety, format versions) and
 the state (what pickling and loading keep).
 """
 
@@ -29,6 +29,7 @@ from pyod_efficientgan.persistence import (
     read_state,
     write_state,
 )
+from pyod_efficientgan.state import to_state
 
 SMALL = dict(
     latent_dim=4,
@@ -533,6 +534,19 @@ def test_persistence_imports_neither_the_detector_nor_keras():
     assert result.stdout.strip() == "[]"
 
 
+def test_state_imports_only_numpy():
+    code = (
+        "import sys, pyod_efficientgan.state\n"
+        "print([m for m in sys.modules if m.startswith(('pyod_efficientgan.', 'keras', "
+        "'sklearn')) and m != 'pyod_efficientgan.state'])"
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(REPO)}
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=True, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
 def _assert_states_equal(a, b):
     assert a.keys() == b.keys() == {"params", "attributes", "scaler", "weights"}
     assert a["params"] == b["params"]
@@ -551,7 +565,7 @@ def _assert_states_equal(a, b):
 
 
 def test_state_is_plain_and_the_same_for_pickle_and_file(detector, saved):
-    state = detector._to_state()
+    state = to_state(detector)
     for part in ("attributes", "scaler"):
         scalars = {k: v for k, v in state[part].items() if not isinstance(v, np.ndarray)}
         assert json.loads(json.dumps(scalars)) == {
@@ -571,7 +585,7 @@ def test_a_state_read_writes_the_same_state(saved, tmp_path):
 def test_unfitted_detector_pickles_as_params_only():
     # validation happens in fit: an invalid value pickles, a list stays a list
     unfitted = EfficientGAN(alpha=0.5, encoder_units=[8], latent_dim=-1)
-    assert unfitted._to_state() == {"params": unfitted.get_params(deep=False)}
+    assert to_state(unfitted) == {"params": unfitted.get_params(deep=False)}
     restored = pickle.loads(pickle.dumps(unfitted))
     assert restored.get_params() == unfitted.get_params()
     assert vars(restored) == vars(unfitted)
@@ -585,19 +599,6 @@ def test_pickle_keeps_a_thresholder_contamination(detector, frames):
     restored = pickle.loads(pickle.dumps(with_thresholder))
     assert isinstance(restored.contamination, IQR)
     assert_array_equal(restored.decision_function(frames[1]), detector.decision_function(frames[1]))
-
-
-def test_a_pickle_of_the_previous_layout_still_loads(detector, frames):
-    # before _to_state, a pickle held the instance's __dict__, the weights as
-    # _model_weights, and the step counter as int64
-    old = {k: v for k, v in vars(detector).items() if k not in ("model_", "_score_cache")}
-    old["_model_weights"] = [
-        w.astype(np.int64) if w.dtype.kind == "i" else w for w in detector.model_.get_weights()
-    ]
-    restored = EfficientGAN.__new__(EfficientGAN)
-    restored.__setstate__(old)
-    assert_array_equal(restored.decision_function(frames[1]), detector.decision_function(frames[1]))
-    assert restored.get_params() == detector.get_params()
 
 
 @pytest.mark.parametrize("name", ["single", "ensemble"])
@@ -644,7 +645,7 @@ def test_forged_weights_are_refused(saved, tmp_path, edit, match):
     ids=["unknown-attribute", "missing-attribute", "object-array", "scaler-name", "unfitted"],
 )
 def test_states_the_format_cannot_hold_are_not_written(detector, tmp_path, edit, error, match):
-    state = detector._to_state()
+    state = to_state(detector)
     state["attributes"] = dict(state["attributes"])
     state["scaler"] = dict(state["scaler"])
     edit(state)

@@ -1,8 +1,8 @@
 """PyOD's own persistence (``pyod.utils.persistence.save``/``load``) round-trips EfficientGAN.
 
 PyOD's persistence sweep leaves out its torch detectors; EfficientGAN pickles its
-plain state (``_to_state``: parameters, fitted attributes, NumPy weights) and
-rebuilds from it on unpickling (``_from_state``, as ``EfficientGAN.load`` does),
+plain state (``state.to_state``: parameters, fitted attributes, NumPy weights) and
+rebuilds from it on unpickling (``state.from_state``, as ``EfficientGAN.load`` does),
 so PyOD's joblib envelope works for it. The module came with PyOD 3.5; ``load``
 asks for ``trusted=True`` in later releases.
 """
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from pyod_efficientgan import EfficientGAN
+from pyod_efficientgan.state import to_state
 
 persistence = pytest.importorskip("pyod.utils.persistence", reason="PyOD < 3.5 has no persistence")
 
@@ -50,7 +51,7 @@ def test_pyod_save_and_trusted_load_give_identical_scores(small_detector, small_
     np.testing.assert_array_equal(loaded.predict(X_test), small_detector.predict(X_test))
     assert loaded.threshold_ == small_detector.threshold_
     assert loaded.get_params() == small_detector.get_params()
-    assert loaded._to_state().keys() == small_detector._to_state().keys()
+    assert to_state(loaded).keys() == to_state(small_detector).keys()
     for a, b in zip(loaded.model_.get_weights(), small_detector.model_.get_weights()):
         np.testing.assert_array_equal(a, b)
 

@@ -232,10 +232,10 @@ def test_auto_latent_dim_is_a_quarter_of_the_features_within_its_range(n_feature
 def test_auto_member_code_sizes_grow_geometrically_to_32(n_estimators, first, expected):
     detector = EfficientGAN(latent_dim="auto", n_estimators=n_estimators)
     detector.latent_dim_ = first
-    assert detector._member_latent_dims() == expected
+    assert parameters.detector_latent_dims(detector) == expected
     fixed = EfficientGAN(latent_dim=5, n_estimators=n_estimators)
     fixed.latent_dim_ = 5
-    assert fixed._member_latent_dims() == [5] * n_estimators
+    assert parameters.detector_latent_dims(fixed) == [5] * n_estimators
 
 
 def test_auto_step_budget_is_shared_by_the_members():
@@ -253,7 +253,7 @@ def test_auto_latent_dim_is_kept_and_restored(small_data, tmp_path):
 
     detector = EfficientGAN(latent_dim="auto", epochs=2, random_state=0).fit(small_data[0])
     sizes = [member.encoder.output_shape[-1] for member in detector.model_.members]
-    assert sizes == detector._member_latent_dims()
+    assert sizes == parameters.detector_latent_dims(detector)
     assert sizes[0] == detector.latent_dim_ == 2  # 6 features
     scores = detector.decision_function(small_data[1])
     for copy in (

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from pyod_efficientgan import EfficientGAN, TrainingDivergedError, backends
-from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 from pyod_efficientgan.bigan import BiGAN, BiGANMember
+from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
 
 
 def make_bigan(n_features=5, latent_dim=3, ema_decay=0.999, seed=0):
@@ -61,7 +61,9 @@ def test_without_averaging_test_time_weights_equal_trained(small_data):
     model = make_bigan(n_features=small_data[0].shape[1], ema_decay=None)
     model.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
     model.train_on_batch(small_data[0][:50].astype("float32"))
-    for trained, averaged in zip(model.members[0].encoder.get_weights(), model.members[0].ema_encoder.get_weights()):
+    for trained, averaged in zip(
+        model.members[0].encoder.get_weights(), model.members[0].ema_encoder.get_weights()
+    ):
         np.testing.assert_array_equal(trained, averaged)
 
 
