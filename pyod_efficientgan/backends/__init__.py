@@ -10,14 +10,13 @@ the module of the backend Keras runs on:
   model's variables, jit-compiled by Keras;
 - :mod:`pyod_efficientgan.backends.torch`: autograd, eager steps.
 
-Each module has the same names: ``TrainStep`` (the ``train_step`` Keras calls,
-adapting its protocol to :meth:`BiGAN.run_train_step
-<pyod_efficientgan.training.BiGAN.run_train_step>`), ``value_and_gradients``,
-``compile_rows_function`` (scoring), ``training_batches`` and
-``streamed_batches`` (input pipelines), the per-replica arithmetic
-(``batch_share``, ``replica_loss``, ``track_loss``, ``latent_noise``,
-``step_logs``, ``steps_per_execution``) and ``set_threads``. No other module of
-the package imports TensorFlow, JAX or PyTorch.
+Each module provides the names of
+:class:`~pyod_efficientgan.backends.protocol.Backend`, which says what each
+must do; what they share is written once, in
+:mod:`~pyod_efficientgan.backends.single_device` (one-device arithmetic, the
+eager ``train_step``) and :mod:`~pyod_efficientgan.backends.numpy_pipeline`
+(the JAX and PyTorch input pipeline). No other module of the package imports
+TensorFlow, JAX or PyTorch.
 """
 
 import importlib

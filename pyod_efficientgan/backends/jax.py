@@ -10,6 +10,8 @@ recorded in the scope and returned as the new state. Gradients come from
 :func:`jax.value_and_grad` over the values of the variables being trained
 (:func:`value_and_gradients`). The input pipeline is
 :mod:`pyod_efficientgan.backends.numpy_pipeline`.
+
+What each name must do: :class:`~pyod_efficientgan.backends.protocol.Backend`.
 """
 
 import os
@@ -22,7 +24,6 @@ from keras.src.backend.common.stateless_scope import get_stateless_scope
 from pyod_efficientgan.backends import numpy_pipeline
 from pyod_efficientgan.backends.single_device import (
     batch_share,
-    in_strategy_scope,
     latent_noise,
     replica_loss,
     run_network,
@@ -39,7 +40,6 @@ __all__ = [
     "TrainStep",
     "batch_share",
     "compile_rows_function",
-    "in_strategy_scope",
     "latent_noise",
     "replica_loss",
     "run_network",
@@ -47,6 +47,7 @@ __all__ = [
     "step_logs",
     "steps_per_execution",
     "streamed_batches",
+    "sync_model_state",
     "track_loss",
     "training_batches",
     "update_averages",
@@ -66,14 +67,10 @@ def _mix32(values):
 class Dropout(keras.layers.Dropout):
     """:class:`keras.layers.Dropout` with masks from a counter-based hash.
 
-    Keras draws JAX dropout masks with the threefry generator, which on CPU
-    took half of a BiGAN training step (three dropout layers, each applied to
-    four batches per step): the paper's step trained 35,000 samples/s at batch
-    50 with Keras' dropout, 73,000 without dropout, 43,000 with XLA's
-    ``RngBitGenerator`` (development timings of one compiled block of 32
-    batches of 50 x 121 rows on the project's 2-core machine, not a committed
-    benchmark; the committed per-backend run is in docs/performance.md). Here
-    each unit's bits are a hash of its position and
+    Keras draws JAX dropout masks with the threefry generator, whose many
+    rounds per random word cost a large part of a BiGAN training step on CPU
+    (three dropout layers, each applied to four batches per step; see
+    docs/performance.md). Here each unit's bits are a hash of its position and
     of a seed drawn from the layer's own seed generator, which XLA fuses into
     a few integer operations. Same seed, same masks; the masks are uniform
     and independent of each other for dropout's purposes, not a
@@ -138,26 +135,12 @@ class TrainStep:
 
 
 def value_and_gradients(loss_fn, variables):
-    """Evaluate ``loss_fn()`` and the gradients of its objective with respect to ``variables``.
+    """Evaluate ``loss_fn()`` and differentiate it with :func:`jax.value_and_grad`.
 
     Runs inside the step's :class:`keras.StatelessScope`: ``loss_fn`` is traced
     with the variables' values as the arguments of :func:`jax.value_and_grad`;
     what it assigns besides them (the dropout layers' seed generators) is
     carried back into the step's scope.
-
-    Parameters
-    ----------
-    loss_fn : callable
-        Returns ``(objective, aux)``: the scalar to differentiate, computed
-        from the current values of the variables, and a tensor to report
-        (e.g. the unweighted loss).
-    variables : list of keras.Variable
-        What to differentiate with respect to.
-
-    Returns
-    -------
-    aux : array
-    gradients : list of arrays, aligned with ``variables``
     """
     outer = get_stateless_scope()
     keys = [id(variable) for variable in variables]
@@ -186,22 +169,8 @@ def compile_rows_function(function, variables, n_features):
 
     The values of ``variables`` are arguments of the compiled function (not
     constants baked in when it is traced), so it scores with the weights of
-    the moment it is called, e.g. during training.
-
-    Parameters
-    ----------
-    function : callable
-        Reads the current values of ``variables``.
-    variables : list of keras.Variable
-        The state ``function`` reads.
-    n_features : int
-        Columns of the rows (unused: jax retraces per row count, and scoring
-        pads chunks to a few row counts).
-
-    Returns
-    -------
-    compiled : callable
-        Takes a float32 NumPy array, returns ``function``'s arrays.
+    the moment it is called, e.g. during training. ``n_features`` is unused:
+    JAX traces once per row count, and scoring pads chunks to a few row counts.
     """
     variables = list(variables)
 

@@ -14,23 +14,11 @@ import numpy as np
 def training_batches(x, batch_size, seed, passes=1):
     """Shuffled batches of the in-memory rows ``x``, pass after pass.
 
-    Parameters
-    ----------
-    x : ndarray of shape (n_samples, n_features), float32
-        Preprocessed training rows.
-    batch_size : int
-        Rows per batch; the last batch of a pass may be smaller.
-    seed : int
-        Seed of the shuffling; every pass draws a new permutation.
-    passes : int, default=1
-        Passes over ``x`` in one Keras epoch.
-
-    Returns
-    -------
-    batches : generator of ndarray
-        Endless; one Keras epoch is ``steps`` batches.
-    steps : int
-        ``passes * ceil(n_samples / batch_size)``.
+    The member ``training_batches`` of
+    :class:`~pyod_efficientgan.backends.protocol.Backend` for NumPy: an
+    endless generator of 1-tuples of a batch, every pass a new permutation
+    drawn from one :func:`numpy.random.default_rng` seeded with ``seed``, and
+    ``steps = passes * ceil(n_samples / batch_size)`` batches per Keras epoch.
     """
     n_samples = len(x)
 
@@ -54,24 +42,10 @@ def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
     a buffer that holds every row, a pass is one permutation drawn like
     :func:`training_batches`' (same seed, same batches as ``fit``).
 
-    Parameters
-    ----------
-    rows : object with ``read()`` and ``len()``
-        ``read()`` returns a new iterator of preprocessed float32 chunks.
-    batch_size : int
-        Rows per batch; only the last batch of a pass may be smaller.
-    seed : int
-        Seed of the shuffling (each pass shuffles differently).
-    shuffle_buffer : int
-        Rows in the shuffle buffer.
-    passes : int, default=1
-        Passes over the chunks in one Keras epoch.
-
-    Returns
-    -------
-    batches : generator of ndarray
-    steps : int
-        ``passes * ceil(len(rows) / batch_size)``.
+    The member ``streamed_batches`` of
+    :class:`~pyod_efficientgan.backends.protocol.Backend` for NumPy: an
+    endless generator of 1-tuples of a batch (``rows`` needs only ``read()``
+    and ``len()``) and ``steps = passes * ceil(len(rows) / batch_size)``.
     """
     buffer_rows = max(int(shuffle_buffer), batch_size)
 

@@ -1,16 +1,30 @@
-"""The per-replica arithmetic of a training step on one device.
+"""What a training step does on one device: the backends' shared defaults.
 
 The JAX and PyTorch backends train on one device: a replica's share of the
-batch is all of it, so these are identities. The TensorFlow backend replaces
-them with the :mod:`tf.distribute` versions (see
-:mod:`pyod_efficientgan.backends.tensorflow`).
+batch is all of it, so the per-replica arithmetic is the identity. The
+TensorFlow backend adds the :mod:`tf.distribute` cases and falls back to these
+on one replica (see :mod:`pyod_efficientgan.backends.tensorflow`). Each
+function is the member of the same name of
+:class:`~pyod_efficientgan.backends.protocol.Backend`, which says what it
+must do.
 """
 
 import keras
 
+Dropout = keras.layers.Dropout
+"""Keras' own dropout layer."""
+
+
+class TrainStep:
+    """``train_step`` as Keras' eager trainers (TensorFlow, PyTorch) call it: batch in, logs out."""
+
+    def train_step(self, data):
+        """One training step on the batch ``data`` (see ``run_train_step``)."""
+        return self.run_train_step(data)
+
 
 def steps_per_execution(steps_per_epoch, max_steps):
-    """Training steps per call of the compiled training function."""
+    """Training steps per call of the compiled training function: as many as allowed."""
     return min(steps_per_epoch, max_steps)
 
 
@@ -39,11 +53,6 @@ def step_logs(metrics):
     return {metric.name: metric.result() for metric in metrics}
 
 
-def in_strategy_scope():
-    """False: only TensorFlow has distribution strategies."""
-    return False
-
-
 def run_network(network, inputs, training):
     """Call ``network`` on ``inputs`` (Keras' own call)."""
     return network(inputs, training=training)
@@ -53,3 +62,7 @@ def update_averages(pairs, decay):
     """Move each averaged variable towards its trained one: ``a <- decay a + (1 - decay) t``."""
     for trained, averaged in pairs:
         averaged.assign(decay * averaged + (1.0 - decay) * trained)
+
+
+def sync_model_state(model):
+    """Nothing to do: the model's variables always hold their values."""

@@ -10,25 +10,32 @@ then the gradient of the global batch's mean loss, as on one device, also when
 a replica gets fewer rows or none (the last batch of an epoch). Each replica
 draws its own latent noise (:func:`latent_noise`). On one device all of this
 is the identity.
+
+What each name must do: :class:`~pyod_efficientgan.backends.protocol.Backend`.
 """
 
 import math
 
-import keras
 import tensorflow as tf
 from keras import ops
 
-from pyod_efficientgan.backends.single_device import run_network, update_averages
+from pyod_efficientgan.backends import single_device
+from pyod_efficientgan.backends.single_device import (
+    Dropout,
+    TrainStep,
+    run_network,
+    sync_model_state,
+    update_averages,
+)
 
 __all__ = [
+    "Dropout",
     "TrainStep",
     "batch_share",
     "compile_rows_function",
-    "dataset_chunks",
-    "in_strategy_scope",
+    "dataset_chunks",  # TensorFlow's own: scaleout.streaming reads a tf.data.Dataset with it
     "latent_noise",
     "replica_loss",
-    "replicas_in_sync",
     "run_network",
     "set_threads",
     "step_logs",
@@ -45,57 +52,17 @@ DATASET_CHUNK_ROWS = 65536
 """Rows per chunk when a :class:`tf.data.Dataset` of single rows is read."""
 
 
-Dropout = keras.layers.Dropout
-"""Keras' own dropout layer."""
-
-
-class TrainStep:
-    """``train_step`` as Keras' TensorFlow trainer calls it: one batch in, logs out."""
-
-    def train_step(self, data):
-        """One training step on the batch ``data`` (see ``run_train_step``)."""
-        return self.run_train_step(data)
-
-
 def value_and_gradients(loss_fn, variables):
-    """Evaluate ``loss_fn()`` and the gradients of its objective with respect to ``variables``.
-
-    Parameters
-    ----------
-    loss_fn : callable
-        Returns ``(objective, aux)``: the scalar to differentiate, computed
-        from the current values of the variables, and a tensor to report
-        (e.g. the unweighted loss).
-    variables : list of keras.Variable
-        What to differentiate with respect to.
-
-    Returns
-    -------
-    aux : tensor
-    gradients : list of tensors, aligned with ``variables``
-    """
+    """Evaluate ``loss_fn()`` under a :class:`tf.GradientTape` and differentiate it."""
     with tf.GradientTape() as tape:
         objective, aux = loss_fn()
     return aux, tape.gradient(objective, variables)
 
 
 def compile_rows_function(function, variables, n_features):
-    """Compile ``function`` of a (rows, n_features) float32 tensor once for any row count.
+    """A :class:`tf.function` of a (rows, n_features) float32 tensor, for any row count.
 
-    Parameters
-    ----------
-    function : callable
-        Reads the current values of ``variables`` when called.
-    variables : list of keras.Variable
-        The state ``function`` reads (the JAX backend passes it in; a
-        :class:`tf.function` reads it itself).
-    n_features : int
-        Columns of the rows.
-
-    Returns
-    -------
-    compiled : callable
-        Takes a float32 NumPy array, returns ``function``'s tensors.
+    The function reads the variables itself, so ``variables`` is unused.
     """
     return tf.function(
         function,
@@ -110,26 +77,8 @@ def training_batches(x, batch_size, seed, passes=1):
 
     The rows stay in one constant tensor; each pass draws a new seeded
     permutation of row indices and gathers the batches, so no copy of the
-    data is made per pass. The last batch of a pass may be smaller.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n_samples, n_features), float32
-        Preprocessed training rows.
-    batch_size : int
-        Rows per batch.
-    seed : int
-        Seed of the shuffling.
-    passes : int, default=1
-        Full passes over ``x`` (epochs) in one iteration of the dataset, each
-        in a new order. One iteration is one Keras epoch.
-
-    Returns
-    -------
-    dataset : tf.data.Dataset
-        ``passes`` epochs of batches; ``fit`` iterates it again per Keras epoch.
-    steps : None
-        The dataset knows its length.
+    data is made per pass. One iteration of the dataset is ``passes`` passes
+    (one Keras epoch); the dataset knows its length, so ``steps`` is None.
     """
     rows = tf.constant(x)
     n_samples = x.shape[0]
@@ -145,26 +94,9 @@ def training_batches(x, batch_size, seed, passes=1):
 
 
 def streamed_batches(rows, batch_size, seed, shuffle_buffer, passes=1):
-    """A :class:`tf.data.Dataset` of shuffled batches read from a stream of chunks.
+    """A :class:`tf.data.Dataset` of batches of streamed chunks, shuffled in a buffer.
 
-    Parameters
-    ----------
-    rows : object with ``read()``, ``len()`` and ``n_features``
-        ``read()`` returns a new iterator of preprocessed float32 chunks of
-        ``n_features`` columns.
-    batch_size : int
-        Rows per batch.
-    seed : int
-        Seed of the shuffling (each epoch shuffles differently).
-    shuffle_buffer : int
-        Rows in the shuffle buffer; rows are only mixed within this distance.
-    passes : int, default=1
-        Full passes over the chunks in one iteration of the dataset.
-
-    Returns
-    -------
-    dataset : tf.data.Dataset
-    steps : None
+    ``steps`` is None: the dataset is told its length.
     """
 
     def generate():
@@ -201,10 +133,6 @@ def dataset_chunks(dataset):
     return dataset.as_numpy_iterator
 
 
-def sync_model_state(model):
-    """Nothing to do: TensorFlow variables always hold their values."""
-
-
 def set_threads(n_threads):
     """Limit TensorFlow's intra- and inter-op thread pools (before any op runs)."""
     try:
@@ -214,12 +142,7 @@ def set_threads(n_threads):
         pass
 
 
-def in_strategy_scope():
-    """Whether a :mod:`tf.distribute` strategy other than the default is active."""
-    return tf.distribute.has_strategy()
-
-
-def replicas_in_sync():
+def _replicas_in_sync():
     """Number of replicas of the current strategy (1 outside any strategy)."""
     return tf.distribute.get_strategy().num_replicas_in_sync
 
@@ -230,21 +153,10 @@ def steps_per_execution(steps_per_epoch, max_steps):
     Several steps per call are fast on one device; under a multi-replica
     strategy Keras 3 (3.15) fails to run a distributed iterator inside its
     multi-step loop, so every step is its own call there.
-
-    Parameters
-    ----------
-    steps_per_epoch : int
-        Optimizer steps in one epoch.
-    max_steps : int
-        Upper bound on one device.
-
-    Returns
-    -------
-    steps : int
     """
-    if replicas_in_sync() > 1:
+    if _replicas_in_sync() > 1:
         return 1
-    return min(steps_per_epoch, max_steps)
+    return single_device.steps_per_execution(steps_per_epoch, max_steps)
 
 
 def batch_share(batch_size):
@@ -252,21 +164,10 @@ def batch_share(batch_size):
 
     Must run in a replica context (inside ``train_step``). With several
     replicas it adds one all-reduce of a scalar per step.
-
-    Parameters
-    ----------
-    batch_size : scalar tensor
-        Rows of the batch this replica got.
-
-    Returns
-    -------
-    share : scalar float32 tensor in [0, 1] or None
-        ``batch_size`` divided by the rows of the global batch; the shares of
-        all replicas add up to 1.
     """
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
-        return None
+        return single_device.batch_share(batch_size)
     local = ops.cast(batch_size, "float32")
     return local / context.all_reduce(tf.distribute.ReduceOp.SUM, local)
 
@@ -283,21 +184,9 @@ def replica_loss(loss, share):
     The optimizer sums the gradients of all replicas, so the update is the
     one-device update on the global batch. A replica without rows (whose mean
     loss is NaN) contributes 0.
-
-    Parameters
-    ----------
-    loss : scalar tensor
-        Mean loss over this replica's rows.
-    share : scalar tensor or None
-        From :func:`batch_share`; None returns ``loss`` unchanged.
-
-    Returns
-    -------
-    loss : scalar tensor
-        What to differentiate on this replica.
     """
     if share is None:
-        return loss
+        return single_device.replica_loss(loss, share)
     return ops.where(share > 0, loss, 0.0) * share
 
 
@@ -308,18 +197,9 @@ def track_loss(tracker, loss, share):
     global batch; the tracker sums its state over replicas when read, so the
     epoch's figure is the mean over steps of the global batch's mean loss, as
     on one device.
-
-    Parameters
-    ----------
-    tracker : keras.metrics.Mean
-        The loss tracker.
-    loss : scalar tensor
-        Mean loss over this replica's rows.
-    share : scalar tensor or None
-        From :func:`batch_share`.
     """
     if share is None:
-        tracker.update_state(loss)
+        single_device.track_loss(tracker, loss, share)
     else:
         tracker.update_state(ops.where(share > 0, loss, 0.0), sample_weight=share)
 
@@ -331,21 +211,10 @@ def latent_noise(shape, seed_generator):
     With several replicas the generator's state is the same on all of them, so
     the replica's index is added to the seed: replica 0 draws what one device
     would, the others draw independent noise.
-
-    Parameters
-    ----------
-    shape : tuple
-        Shape of the noise, ``(batch_size, latent_dim)``.
-    seed_generator : keras.random.SeedGenerator
-        The model's seed generator; advanced by one draw.
-
-    Returns
-    -------
-    z : float32 tensor of shape ``shape``
     """
     context = tf.distribute.get_replica_context()
     if context is None or context.num_replicas_in_sync == 1:
-        return keras.random.normal(shape, seed=seed_generator)
+        return single_device.latent_noise(shape, seed_generator)
     seed = seed_generator.next()
     replica = tf.cast(context.replica_id_in_sync_group, seed.dtype)
     seed = seed + tf.stack([replica, tf.zeros_like(replica)])
@@ -361,15 +230,6 @@ def step_logs(metrics):
     with ``strategy.reduce("MEAN", value, axis=0)``, which fails on scalars;
     there each result is given the shape (1,), which that reduction turns
     back into a scalar. Elsewhere the results are the scalars themselves.
-
-    Parameters
-    ----------
-    metrics : list of keras.metrics.Metric
-        The model's trackers.
-
-    Returns
-    -------
-    logs : dict of str to tensor
     """
     strategy = tf.distribute.get_strategy()
     multi_worker = (
@@ -378,4 +238,4 @@ def step_logs(metrics):
     )
     if multi_worker:
         return {metric.name: ops.reshape(metric.result(), (1,)) for metric in metrics}
-    return {metric.name: metric.result() for metric in metrics}
+    return single_device.step_logs(metrics)

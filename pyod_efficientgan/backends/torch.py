@@ -6,6 +6,8 @@ Gradients come from :func:`torch.autograd.grad` on the variables being trained
 (:func:`value_and_gradients`), so each optimizer step differentiates only its
 own networks. Scoring runs under :func:`torch.no_grad`. The input pipeline is
 :mod:`pyod_efficientgan.backends.numpy_pipeline`.
+
+What each name must do: :class:`~pyod_efficientgan.backends.protocol.Backend`.
 """
 
 import inspect
@@ -16,21 +18,21 @@ from keras import ops
 
 from pyod_efficientgan.backends.numpy_pipeline import streamed_batches, training_batches
 from pyod_efficientgan.backends.single_device import (
+    TrainStep,
     batch_share,
-    in_strategy_scope,
     latent_noise,
     replica_loss,
     step_logs,
+    sync_model_state,
     track_loss,
 )
 
 __all__ = [
     "Dropout",
-    "NetworkPlan",
+    "NetworkPlan",  # torch's own: tests compare it with the Keras call
     "TrainStep",
     "batch_share",
     "compile_rows_function",
-    "in_strategy_scope",
     "latent_noise",
     "replica_loss",
     "run_network",
@@ -38,6 +40,7 @@ __all__ = [
     "step_logs",
     "steps_per_execution",
     "streamed_batches",
+    "sync_model_state",
     "track_loss",
     "training_batches",
     "update_averages",
@@ -49,8 +52,9 @@ class Dropout(keras.layers.Dropout):
     """:class:`keras.layers.Dropout` drawing its masks from its own :class:`torch.Generator`.
 
     Keras' torch dropout advances the layer's seed generator (a Keras
-    variable) and seeds a new torch generator on every call, about a fifth
-    of an eager BiGAN step. Here the layer seeds one torch generator from its
+    variable) and seeds a new torch generator on every call, and each of the
+    discriminator's dropout layers runs four times per training step (see
+    docs/performance.md). Here the layer seeds one torch generator from its
     seed generator on the first training call and draws every later mask
     from it: the same seed gives the same masks, fit after fit.
     """
@@ -121,11 +125,10 @@ class NetworkPlan:
     """A functional Keras network run node by node as plain torch calls.
 
     Keras' ``Layer.__call__`` (autocasting, masks, name scopes, argument
-    checks) dominated an eager training step on torch: calling the three
-    networks through their nodes' own functions cut a step at batch 50 x 121
-    from 16 ms to about 7.7 ms (a development timing on the project's 2-core
-    machine, not a committed benchmark).
-    Dense and LeakyReLU layers become ``torch.addmm`` and
+    checks) runs in Python on every layer call, which dominates an eager
+    training step of networks this small; calling the three networks through
+    their nodes' own functions skips it (see docs/performance.md). Dense and
+    LeakyReLU layers become ``torch.addmm`` and
     ``torch.nn.functional.leaky_relu`` on the layers' own variables;
     Concatenate becomes ``torch.cat``; every other layer (dropout, with its
     seed generator) runs its own ``call``. Same weights, same results
@@ -177,30 +180,10 @@ def run_network(network, inputs, training):
     return plan(inputs, training)
 
 
-class TrainStep:
-    """``train_step`` as Keras' torch trainer calls it: one batch in, logs out."""
-
-    def train_step(self, data):
-        """One training step on the batch ``data`` (see ``run_train_step``)."""
-        return self.run_train_step(data)
-
-
 def value_and_gradients(loss_fn, variables):
-    """Evaluate ``loss_fn()`` and the gradients of its objective with respect to ``variables``.
+    """Evaluate ``loss_fn()`` eagerly and differentiate it with :func:`torch.autograd.grad`.
 
-    Parameters
-    ----------
-    loss_fn : callable
-        Returns ``(objective, aux)``: the scalar to differentiate, computed
-        from the current values of the variables, and a tensor to report
-        (e.g. the unweighted loss).
-    variables : list of keras.Variable
-        What to differentiate with respect to.
-
-    Returns
-    -------
-    aux : tensor (detached)
-    gradients : list of tensors, aligned with ``variables``
+    Only ``variables`` get gradients; ``aux`` comes back detached.
     """
     objective, aux = loss_fn()
     gradients = torch.autograd.grad(objective, [variable.value for variable in variables])
@@ -208,21 +191,10 @@ def value_and_gradients(loss_fn, variables):
 
 
 def compile_rows_function(function, variables, n_features):
-    """``function`` of a (rows, n_features) float32 array, run without autograd.
+    """``function`` of a (rows, n_features) float32 array, run eagerly without autograd.
 
-    Parameters
-    ----------
-    function : callable
-        Reads the model's current weights.
-    variables : list of keras.Variable
-        Unused (eager calls read the weights themselves).
-    n_features : int
-        Unused.
-
-    Returns
-    -------
-    compiled : callable
-        Takes a float32 NumPy array, returns ``function``'s outputs as NumPy arrays.
+    Eager calls read the weights themselves, so ``variables`` and ``n_features``
+    are unused; the outputs come back as NumPy arrays.
     """
 
     def to_numpy(value):
@@ -241,10 +213,6 @@ def compile_rows_function(function, variables, n_features):
 def steps_per_execution(steps_per_epoch, max_steps):
     """1: Keras' torch trainer runs one step per call."""
     return 1
-
-
-def sync_model_state(model):
-    """Nothing to do: torch variables always hold their values."""
 
 
 def set_threads(n_threads):
