@@ -105,7 +105,7 @@ def gradients():
 
 
 def _replicas_agree(model):
-    for variable in model.variables + model.d_optimizer.variables + model.g_optimizer.variables:
+    for variable in model.variables + model.optimizer.variables:
         value = getattr(variable, "value", variable)
         components = getattr(value, "values", None)
         if components is None or len(components) < 2:
@@ -134,7 +134,7 @@ def fit():
     with strategy.scope():
         chunked = EfficientGAN(**params).fit_chunks([X_train[:500], X_train[500:]])
     agree, disagreeing = _replicas_agree(distributed.model_)
-    steps = int(np.asarray(distributed.model_.d_optimizer.iterations))
+    steps = int(np.asarray(distributed.model_.members[0].d_optimizer.iterations))
     return {
         "replicas": strategy.num_replicas_in_sync,
         "roc_distributed": float(roc_auc_score(y_test, distributed.decision_function(X_test))),
@@ -143,16 +143,16 @@ def fit():
         ),
         "roc_single": float(roc_auc_score(y_test, single.decision_function(X_test))),
         "optimizer_steps": steps,
-        "single_optimizer_steps": int(single.model_.d_optimizer.iterations),
+        "single_optimizer_steps": int(single.model_.members[0].d_optimizer.iterations),
         "ema_steps": int(np.asarray(distributed.model_.ema_steps)),
         "replicas_agree": agree,
         "first_disagreeing_variable": disagreeing,
         "history_finite": bool(
             all(np.isfinite(v) for values in distributed.history_.values() for v in values)
         ),
-        "mirrored": type(distributed.model_.encoder.weights[0].value).__name__,
+        "mirrored": type(distributed.model_.members[0].encoder.weights[0].value).__name__,
         "roc_chunked_distributed": float(roc_auc_score(y_test, chunked.decision_function(X_test))),
-        "chunked_optimizer_steps": int(np.asarray(chunked.model_.d_optimizer.iterations)),
+        "chunked_optimizer_steps": int(np.asarray(chunked.model_.members[0].d_optimizer.iterations)),
     }
 
 

@@ -43,7 +43,7 @@ print(
             "worker": INDEX,
             "replicas": strategy.num_replicas_in_sync,
             "roc": float(roc_auc_score(y_test, scores)),
-            "steps": int(np.asarray(detector.model_.d_optimizer.iterations)),
+            "steps": int(np.asarray(detector.model_.members[0].d_optimizer.iterations)),
             "score_sum": float(scores.sum()),
             "history": detector.history_,
         }
