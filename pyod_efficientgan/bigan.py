@@ -414,6 +414,7 @@ class BiGAN(_backend.TrainStep, keras.Model):
         x = _batch_rows(x)
         share = _backend.batch_share(ops.shape(x)[0])
         losses = [member.optimizer_steps(x, share) for member in self.member_models]
+        # one member logs its own losses (TensorFlow's mean of one value can round them)
         d_loss, ge_loss = losses[0] if len(losses) == 1 else _mean_losses(losses)
         _backend.track_loss(self.d_loss_tracker, d_loss, share)
         _backend.track_loss(self.ge_loss_tracker, ge_loss, share)
