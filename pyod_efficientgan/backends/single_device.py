@@ -11,6 +11,7 @@ must do.
 
 import keras
 
+
 class Dropout(keras.layers.Dropout):
     """Keras' own dropout layer, unchanged (the backends without a faster one use it)."""
 
