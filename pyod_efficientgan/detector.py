@@ -326,7 +326,7 @@ class EfficientGAN(BaseDetector):
         self.epochs_ = result.epochs
         self.best_epoch_ = result.best_epoch
         self._member_moments = member_moments
-        self._model_params = {name: getattr(self, name) for name in state.STRUCTURE_PARAMS}
+        self._model_params = state.fitted_structure(self)
         self.__dict__.pop("_score_cache", None)
         self.__dict__.pop("_reconstruction_cache", None)
 

@@ -300,14 +300,17 @@ def member_terms(members, x, terms=TERMS):
     return tuple(ops.stack([values[term] for values in per_member]) for term in terms)
 
 
+def _compile_rows(function, members, variables):
+    """``function`` of the members' input rows, compiled by the backend for any row count."""
+    n_features = members[0].encoder.input_shape[-1]
+    return backends.current().compile_rows_function(function, variables, n_features)
+
+
 def _compile_terms(members, terms):
     """:func:`member_terms` of ``members`` compiled by the backend, for any row count."""
     members = list(members)
     variables = [variable for member in members for variable in member.variables]
-    n_features = members[0].encoder.input_shape[-1]
-    return backends.current().compile_rows_function(
-        lambda x: member_terms(members, x, terms), variables, n_features
-    )
+    return _compile_rows(lambda x: member_terms(members, x, terms), members, variables)
 
 
 class ScoreFunction:
@@ -430,10 +433,7 @@ def check_finite(values):
 
 def reconstruction_function(model):
     """:math:`G(E(x))` of a BiGAN (the members' mean), compiled by the backend."""
-    n_features = model.members[0].encoder.input_shape[-1]
-    return backends.current().compile_rows_function(
-        lambda x: model(x, training=False), model.variables, n_features
-    )
+    return _compile_rows(lambda x: model(x, training=False), model.members, model.variables)
 
 
 def reconstruction_terms(function, rows, batch_size, scaler, norm):

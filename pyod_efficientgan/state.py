@@ -49,6 +49,11 @@ STRUCTURE_PARAMS = (
 always describes the model that scores."""
 
 
+def fitted_structure(detector):
+    """The values of :data:`STRUCTURE_PARAMS` a model is fitted (or loaded) with."""
+    return {name: getattr(detector, name) for name in STRUCTURE_PARAMS}
+
+
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -306,7 +311,7 @@ def from_state(cls, state):
         raise ValueError("the stored weights do not fit the network described by the parameters.")
     model.set_weights([np.asarray(w, dtype=v.dtype) for w, v in zip(weights, variables)])
     detector.model_ = model
-    detector._model_params = {name: getattr(detector, name) for name in STRUCTURE_PARAMS}
+    detector._model_params = fitted_structure(detector)
     return detector
 
 
