@@ -37,20 +37,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from pyod_efficientgan import backends
-from pyod_efficientgan.scoring import reconstruction_error
-
-
-def _bce_with_logits(logits, label, weights=None):
-    """Mean binary cross-entropy of ``logits`` against a constant 0/1 label.
-
-    With ``weights`` (one per row, 0 or 1), the mean over the rows of weight 1.
-    """
-    logits = ops.reshape(logits, (-1,))
-    losses = ops.softplus(ops.negative(logits)) if label == 1 else ops.softplus(logits)
-    if weights is None:
-        return ops.mean(losses)
-    return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
+from pyod_efficientgan import backends, networks
+from pyod_efficientgan.losses import mean_cross_entropy, reconstruction_error
 
 
 def _mean_losses(losses):
@@ -237,9 +225,30 @@ class BiGANMember(keras.layers.Layer):
         d_optimizer.build(self.discriminator.trainable_variables)
         g_optimizer.build(self.encoder.trainable_variables + self.generator.trainable_variables)
 
+    def reconstruct(self, x, training=False):
+        """The test-time forward pass: the code ``z = E(x)`` and ``G(z)``, EMA weights.
+
+        The one place the test-time reconstruction is written; scoring
+        (:func:`~pyod_efficientgan.scoring.member_terms`) and :meth:`call` use it.
+
+        Parameters
+        ----------
+        x : tensor of shape (n_samples, n_features)
+            Preprocessed rows.
+        training : bool, default=False
+            Passed to the networks (E and G have no dropout).
+
+        Returns
+        -------
+        z : tensor of shape (n_samples, latent_dim)
+        x_reconstructed : tensor of shape (n_samples, n_features)
+        """
+        z = self.ema_encoder(x, training=training)
+        return z, self.ema_generator(z, training=training)
+
     def call(self, x, training=False):
-        """Reconstruct ``x`` as ``G(E(x))`` with the test-time weights."""
-        return self.ema_generator(self.ema_encoder(x, training=training), training=training)
+        """Reconstruct ``x`` as ``G(E(x))`` with the test-time weights (:meth:`reconstruct`)."""
+        return self.reconstruct(x, training=training)[1]
 
     def _pair_logits(self, x, z, training):
         run = _backend.run_network
@@ -290,8 +299,8 @@ class BiGANMember(keras.layers.Layer):
             labels flipped.
         """
         logits_real, logits_fake = self._pair_logits(x, z, training=training)
-        d_loss = _bce_with_logits(logits_real, 1, weights) + _bce_with_logits(logits_fake, 0)
-        ge_loss = _bce_with_logits(logits_real, 0, weights) + _bce_with_logits(logits_fake, 1)
+        d_loss = mean_cross_entropy(logits_real, 1, weights) + mean_cross_entropy(logits_fake, 0)
+        ge_loss = mean_cross_entropy(logits_real, 0, weights) + mean_cross_entropy(logits_fake, 1)
         return d_loss, ge_loss
 
     def optimizer_steps(self, x, share):
@@ -423,3 +432,62 @@ class BiGAN(_backend.TrainStep, keras.Model):
     def all_finite(self):
         """Return whether every member's weights are finite."""
         return all(member.all_finite() for member in self.member_models)
+
+
+MEMBER_SEED_STRIDE = 10_000
+"""Member k of a BiGAN is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
+
+
+def build_bigan(structure, seed):
+    """Build a :class:`BiGAN` of one member per code size of ``structure``.
+
+    Member k is seeded ``seed + MEMBER_SEED_STRIDE * k``; within it E, G, D
+    and the latent noise take the offsets 0, 1000, 2000 and 3000, and the
+    test-time copies are built like the trained networks (then overwritten
+    with their weights).
+
+    Parameters
+    ----------
+    structure : pyod_efficientgan.parameters.Structure
+        The networks (their shapes are :func:`~pyod_efficientgan.networks.weight_shapes`).
+    seed : int
+        Seed of the first member.
+
+    Returns
+    -------
+    model : BiGAN
+    """
+    n_features = structure.n_features
+    members = []
+    for k, latent_dim in enumerate(structure.latent_dims):
+        member_seed = seed + MEMBER_SEED_STRIDE * k
+        latent_dim = int(latent_dim)
+
+        def build_networks(member_seed=member_seed, latent_dim=latent_dim):
+            return (
+                networks.build_encoder(
+                    n_features, latent_dim, structure.encoder_units, member_seed
+                ),
+                networks.build_generator(
+                    latent_dim, n_features, structure.generator_units, member_seed + 1000
+                ),
+                networks.build_discriminator(
+                    n_features,
+                    latent_dim,
+                    structure.discriminator_units,
+                    structure.dropout,
+                    member_seed + 2000,
+                ),
+            )
+
+        members.append(
+            BiGANMember(
+                *build_networks(),
+                latent_dim,
+                structure.ema_decay,
+                seed=member_seed + 3000,
+                trim_norm=structure.norm,
+                ema_networks=build_networks(),
+            )
+        )
+    return BiGAN(members)

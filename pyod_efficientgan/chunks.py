@@ -1,17 +1,15 @@
 """Rows through a compiled function in padded chunks, with bounded memory.
 
-Every caller that scores rows (``decision_function``, ``score_components``,
-``explain``, the callbacks, the standardisation of a BiGAN's members, the
-experiments through the detector) goes through :func:`map_chunks`: rows are
-cut into chunks of ``batch_size``, each chunk is scaled with the detector's
-fitted scaler, padded with zero rows to a multiple of ``align`` rows
-(:func:`pad_rows`) and passed to a function compiled once by the backend; the
-padding is cut off again.
+:func:`map_chunks` cuts rows into chunks of ``batch_size``, scales each chunk
+with a fitted scaler (or takes it as float32), pads it with zero rows to a
+multiple of ``align`` rows (:func:`pad_rows`), passes it to a function the
+backend compiled once, and cuts the padding off again. Scoring
+(:mod:`pyod_efficientgan.scoring`) and the callbacks score rows through it.
 """
 
 import numpy as np
 
-from pyod_efficientgan.rows import to_float32
+from pyod_efficientgan.preprocessing import to_float32
 
 SCORE_ALIGN_ROWS = 1024
 """Scoring pads every chunk to a multiple of this many rows (or of
@@ -41,7 +39,7 @@ def map_chunks(function, rows, batch_size, scaler=None, n_outputs=None):
     batch_size : int
         Rows per chunk.
     scaler : fitted scaler or None, default=None
-        Scales each chunk (:func:`~pyod_efficientgan.rows.to_float32`); None
+        Scales each chunk (:func:`~pyod_efficientgan.preprocessing.to_float32`); None
         takes the rows as they are, as contiguous float32.
     n_outputs : int or None, default=None
         Keep only the first ``n_outputs`` outputs; None keeps all.

@@ -6,15 +6,20 @@ from pyod_efficientgan import startup
 
 startup.import_keras()
 
+import contextlib
+
 import numpy as np
 from pyod.models.base import BaseDetector
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pyod_efficientgan import backends, parameters, state, training
+from pyod_efficientgan import backends, parameters, restore, state, training
+from pyod_efficientgan.bigan import build_bigan
 from pyod_efficientgan.persistence import DetectorFileError, read_state, write_state
-from pyod_efficientgan.rows import ArrayRows, make_scaler, validate_rows
+from pyod_efficientgan.preprocessing import VALIDATED_DTYPES, make_scaler
+from pyod_efficientgan.rows import ArrayRows
 from pyod_efficientgan.scaleout.distribute import check_backend
+from pyod_efficientgan.scaleout.streaming import ChunkedRows
 from pyod_efficientgan.scoring import (
     reconstruction_function,
     reconstruction_terms,
@@ -278,27 +283,26 @@ class EfficientGAN(BaseDetector):
         self : EfficientGAN
             The fitted detector.
         """
-        from pyod_efficientgan.scaleout.streaming import ChunkedRows
-
         return self._fit_rows(ChunkedRows(chunks, shuffle_buffer), y)
 
     def _fit_rows(self, source, y=None, callbacks=None):
-        """Fit on a source of rows (:mod:`pyod_efficientgan.rows`): the one path of both fits.
+        """Fit on a source of rows (:class:`~pyod_efficientgan.rows.RowSource`): both fits' path.
 
         On failure anywhere the detector is left as it was.
         """
-        with state.restored_on_failure(self), startup.without_retracing_warnings():
+        with self._fit_context():
             self._validate_params()
             check_backend(backends.name())
             scaler = make_scaler(self.preprocessing)
-            source.prepare(self, scaler)
+            n_features = source.prepare(self._validate_rows, scaler, self.validation_size)
             self._set_n_classes(y)
             seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
-            x_train, x_validation, make_batches = source.training_rows(self, scaler, seed)
-            self.latent_dim_ = parameters.resolve_latent_dim(self.latent_dim, self.n_features_in_)
-            model = parameters.build_model(self, self.n_features_in_, seed)
+            x_train, x_validation, make_batches = source.training_rows(scaler, seed)
+            params = self.get_params(deep=False)
+            self.latent_dim_ = parameters.resolve_latent_dim(self.latent_dim, n_features)
+            model = build_bigan(parameters.structure(params, n_features, self.latent_dim_), seed)
             try:
-                plan = parameters.training_plan(self)
+                plan = parameters.training_plan(params)
                 result = training.train(
                     model, x_train, x_validation, plan, seed, make_batches, callbacks
                 )
@@ -309,14 +313,37 @@ class EfficientGAN(BaseDetector):
             moments = None  # a single member's raw score is the detector's
             if len(model.members) > 1:
                 moments = score_term_moments(
-                    model.members, source.scaled_chunks(self, scaler), self.score_batch_size
+                    model.members, source.scaled_chunks(scaler), self.score_batch_size
                 )
             self._set_fitted(model, scaler, result, moments)
             self.decision_scores_ = np.concatenate(
-                [self._score(chunk) for chunk in source.chunks(self)]
+                [self._score(chunk) for chunk in source.chunks()]
             )
             self._process_decision_scores()
         return self
+
+    @contextlib.contextmanager
+    def _fit_context(self):
+        """The block of a fit: without retracing warnings, and atomic.
+
+        A fit that fails or is interrupted anywhere (validation, training,
+        scoring, thresholding) leaves the detector as it was: fitted with its
+        old model, or unfitted. The parameters are not touched.
+        """
+        params = set(self.get_params(deep=False))
+        before = {k: v for k, v in self.__dict__.items() if k not in params}
+        try:
+            with startup.without_retracing_warnings():
+                yield
+        except BaseException:
+            for name in [k for k in self.__dict__ if k not in params]:
+                del self.__dict__[name]
+            self.__dict__.update(before)
+            raise
+
+    def _validate_rows(self, X, reset):
+        """``validate_data`` as the detector checks its rows: finite floats, 2-D."""
+        return validate_data(self, X, dtype=VALIDATED_DTYPES, ensure_all_finite=True, reset=reset)
 
     def _set_fitted(self, model, scaler, result, member_moments):
         # All fitted attributes of the model at once, after training succeeded.
@@ -326,13 +353,12 @@ class EfficientGAN(BaseDetector):
         self.epochs_ = result.epochs
         self.best_epoch_ = result.best_epoch
         self._member_moments = member_moments
-        self._model_params = state.fitted_structure(self)
+        self._model_params = state.fitted_structure(self.get_params(deep=False))
         self.__dict__.pop("_score_cache", None)
         self.__dict__.pop("_reconstruction_cache", None)
 
     def _validate_params(self):
-        super()._validate_params()  # scikit-learn's constraints, then the layer widths
-        parameters.check_layer_widths(self)
+        parameters.validate(self.get_params(deep=False))
 
     # -------------------------------------------------------------- scoring
     def decision_function(self, X):
@@ -357,7 +383,7 @@ class EfficientGAN(BaseDetector):
         ``decision_function(X)`` equals ``alpha * L_G + (1 - alpha) * L_D``.
         With one member the parts are the raw losses; with several they are
         standardised as the score is
-        (:func:`~pyod_efficientgan.scoring.standardized_mean`) and can be negative.
+        (:func:`~pyod_efficientgan.losses.standardized_mean`) and can be negative.
 
         Parameters
         ----------
@@ -450,7 +476,7 @@ class EfficientGAN(BaseDetector):
             ``RandomState``; pickle or joblib keep them).
         """
         check_is_fitted(self, ["model_", "decision_scores_"])
-        write_state(state.to_state(self), path)
+        write_state(restore.detector_state(self), path)
 
     @classmethod
     def load(cls, path):
@@ -476,14 +502,14 @@ class EfficientGAN(BaseDetector):
         """
         detector_state = read_state(path)
         try:
-            return state.from_state(cls, detector_state)
+            return restore.from_state(cls, detector_state)
         except (ValueError, TypeError) as error:
             raise DetectorFileError(f"{path!s}: {error}") from error
 
     def _check_scoring_input(self, X):
         """Check the detector is fitted and validate X like the training rows."""
         check_is_fitted(self, ["model_", "decision_scores_"])
-        return validate_rows(self, X, reset=False)
+        return self._validate_rows(X, reset=False)
 
     def _score(self, X, components=False):
         """Score validated rows chunk by chunk; memory is O(score_batch_size)."""
@@ -494,7 +520,7 @@ class EfficientGAN(BaseDetector):
         return outputs if components else outputs[0]
 
     def __getstate__(self):
-        return state.pickle_state(self)
+        return restore.pickle_state(self)
 
     def __setstate__(self, pickled):
-        state.set_pickle_state(self, pickled)
+        restore.set_pickle_state(self, pickled)

@@ -1,7 +1,9 @@
 """Builders of the three BiGAN networks: encoder E, generator G, discriminator D.
 
 Each builder is a pure function that returns a named functional
-:class:`keras.Model`. The defaults reproduce the KDD99 networks of the
+:class:`keras.Model`; :func:`weight_shapes` gives the shapes of the weights
+they create, by arithmetic, so that stored weights can be checked before a
+network is built. The defaults reproduce the KDD99 networks of the
 official EGBAD code (Zenati et al., 2018):
 
 * E: ``Dense 64 + LeakyReLU(0.1) -> Dense latent_dim``;
@@ -19,7 +21,6 @@ The dropout layer is the backend's (Keras' own, except on JAX: see
 import keras
 
 from pyod_efficientgan import backends, startup
-from pyod_efficientgan.bigan import BiGAN, BiGANMember
 
 NEGATIVE_SLOPE = 0.1
 """Slope of the LeakyReLU units of E and D, as in the official code."""
@@ -164,68 +165,81 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
     return keras.Model([x_input, z_input], [logit, features], name="discriminator")
 
 
-MEMBER_SEED_STRIDE = 10_000
-"""Member k of a BiGAN is built from seed ``seed + MEMBER_SEED_STRIDE * k``."""
+def _dense_shapes(widths):
+    """The kernel and bias shapes of Dense layers mapping ``widths[0]`` to ``widths[-1]``."""
+    for inputs, outputs in zip(widths, widths[1:]):
+        yield (inputs, outputs)
+        yield (outputs,)
 
 
-def build_bigan(n_features, latent_dims, widths, dropout, ema_decay, trim_norm, seed):
-    """Build a :class:`~pyod_efficientgan.bigan.BiGAN` of one member per code size.
-
-    Member k is seeded ``seed + MEMBER_SEED_STRIDE * k``; within it E, G, D
-    and the latent noise take the offsets 0, 1000, 2000 and 3000, and the
-    test-time copies are built like the trained networks (then overwritten
-    with their weights).
+def network_shapes(n_features, latent_dim, encoder_units, generator_units, discriminator_units):
+    """The weight shapes of the E, G and D that the builders above make, in no set order.
 
     Parameters
     ----------
-    n_features : int
-        Width of the rows.
-    latent_dims : list of int
-        The code size of each member.
-    widths : dict
-        ``encoder_units``, ``generator_units`` and ``discriminator_units``
-        as tuples of ints.
-    dropout : float
-        Dropout rate of D.
-    ema_decay : float or None
-        Decay of the test-time weights' moving average.
-    trim_norm : {1, 2}
-        Norm of the reconstruction error that ranks rows for trimming.
-    seed : int
-        Seed of the first member.
+    n_features, latent_dim : int
+        Width of the rows and size of the code.
+    encoder_units, generator_units, discriminator_units : tuple of int
+        As the builders take them.
 
     Returns
     -------
-    model : BiGAN
+    shapes : list of tuple of int
+        One per variable: the kernel and bias of every Dense layer (LeakyReLU,
+        Dropout and Concatenate hold none).
     """
-    members = []
-    for k, latent_dim in enumerate(latent_dims):
-        member_seed = seed + MEMBER_SEED_STRIDE * k
-        latent_dim = int(latent_dim)
+    branch, *joint = discriminator_units
+    return [
+        *_dense_shapes((n_features, *encoder_units, latent_dim)),
+        *_dense_shapes((latent_dim, *generator_units, n_features)),
+        *_dense_shapes((n_features, branch)),
+        *_dense_shapes((latent_dim, branch)),
+        *_dense_shapes((2 * branch, *joint, 1)),
+    ]
 
-        def networks(member_seed=member_seed, latent_dim=latent_dim):
-            return (
-                build_encoder(n_features, latent_dim, widths["encoder_units"], member_seed),
-                build_generator(
-                    latent_dim, n_features, widths["generator_units"], member_seed + 1000
-                ),
-                build_discriminator(
-                    n_features,
-                    latent_dim,
-                    widths["discriminator_units"],
-                    dropout,
-                    member_seed + 2000,
-                ),
-            )
 
-        members.append(
-            BiGANMember(
-                *networks(),
-                latent_dim,
-                ema_decay,
-                seed=member_seed + 3000,
-                trim_norm=trim_norm,
-                ema_networks=networks(),
-            )
+def weight_shapes(structure):
+    """The shapes of every weight of the BiGAN a structure describes, in no set order.
+
+    Per member: the moving average's step counter (a scalar), then the
+    networks twice (trained and test-time copies); see
+    :func:`~pyod_efficientgan.bigan.build_bigan`. Keras lists a model's
+    variables in an order that depends on the backend, so compare the shapes
+    as sorted lists.
+
+    Parameters
+    ----------
+    structure : pyod_efficientgan.parameters.Structure
+        The networks.
+
+    Returns
+    -------
+    shapes : list of tuple of int
+    """
+    shapes = []
+    for latent_dim in structure.latent_dims:
+        member = network_shapes(
+            structure.n_features,
+            int(latent_dim),
+            structure.encoder_units,
+            structure.generator_units,
+            structure.discriminator_units,
         )
-    return BiGAN(members)
+        shapes += [()] + member + member
+    return shapes
+
+
+def weight_count(n_estimators, encoder_units, generator_units, discriminator_units):
+    """The number of weights of the BiGAN of ``n_estimators`` members of these widths.
+
+    What :func:`weight_shapes` lists, counted without listing them: per
+    member the step counter and two copies (trained, test-time) of the
+    kernel and bias of every Dense layer of E, G and D.
+
+    Returns
+    -------
+    count : int
+    """
+    _, *joint = discriminator_units
+    n_dense = len(encoder_units) + 1 + len(generator_units) + 1 + 2 + len(joint) + 1
+    return int(n_estimators) * (1 + 2 * 2 * n_dense)

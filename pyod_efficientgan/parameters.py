@@ -1,20 +1,26 @@
-"""What the detector's parameters mean: their constraints and their resolved values.
+"""What the detector's parameters mean: their constraints, and the plain records they give.
 
 :class:`~pyod_efficientgan.EfficientGAN` stores its constructor parameters as
-given (scikit-learn's convention); the functions here turn them into what
-fitting uses: the code size of every member, the layer widths, the trimmed
-share and the training plan.
+given (scikit-learn's convention). Here they are turned, once per fit or
+load, into two plain records that the modules below take instead of the
+detector: the :class:`Structure` of the networks (:func:`structure`) and the
+:class:`TrainingPlan` (:func:`training_plan`). The functions take the
+parameters as a mapping (``get_params(deep=False)``), never the detector.
 """
 
+import dataclasses
 import math
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 
-from pyod_efficientgan.networks import build_bigan
-from pyod_efficientgan.scoring import SCORE_METHODS
-from pyod_efficientgan.training import TrainingPlan
+from pyod_efficientgan.losses import SCORE_METHODS
 
 THRESHOLDER_TRIM_SHARE = 0.1
 """``trim_share="auto"`` when ``contamination`` is a thresholder object (no
@@ -60,10 +66,15 @@ CONSTRAINTS = {
 """scikit-learn's constraints of every parameter (``_parameter_constraints``)."""
 
 
-def check_layer_widths(detector):
+def check_layer_widths(params):
     """Refuse layer widths that are not non-empty tuples of positive ints.
 
     What scikit-learn's constraints cannot express; called after them.
+
+    Parameters
+    ----------
+    params : dict
+        The detector's parameters (``get_params(deep=False)``).
 
     Raises
     ------
@@ -71,7 +82,7 @@ def check_layer_widths(detector):
         Naming the parameter and its value.
     """
     for name in LAYER_WIDTHS:
-        value = getattr(detector, name)
+        value = params[name]
         if not (
             isinstance(value, (tuple, list))
             and len(value) > 0
@@ -85,9 +96,29 @@ def check_layer_widths(detector):
             )
 
 
-def layer_widths(detector):
-    """The three ``*_units`` as tuples of Python ints (Keras refuses NumPy ints)."""
-    return {name: tuple(int(width) for width in getattr(detector, name)) for name in LAYER_WIDTHS}
+def validate(params):
+    """Check the parameters: scikit-learn's :data:`CONSTRAINTS`, then the layer widths.
+
+    What ``EfficientGAN._validate_params`` runs at ``fit``, and
+    :func:`~pyod_efficientgan.restore.from_state` on a stored state.
+
+    Parameters
+    ----------
+    params : dict
+        The detector's parameters (``get_params(deep=False)``).
+
+    Raises
+    ------
+    ValueError or TypeError
+        Naming the first parameter whose value is refused.
+    """
+    validate_parameter_constraints(CONSTRAINTS, params, caller_name="EfficientGAN")
+    check_layer_widths(params)
+
+
+def layer_widths(params):
+    """The three ``*_units`` of ``params`` as tuples of Python ints (Keras refuses NumPy ints)."""
+    return {name: tuple(int(width) for width in params[name]) for name in LAYER_WIDTHS}
 
 
 def resolve_latent_dim(latent_dim, n_features):
@@ -115,35 +146,64 @@ def member_latent_dims(latent_dim, first_latent_dim, n_estimators):
     return [int(round(size)) for size in sizes]
 
 
-def detector_latent_dims(detector):
-    """:func:`member_latent_dims` of a detector whose ``latent_dim_`` is set."""
-    return member_latent_dims(detector.latent_dim, detector.latent_dim_, detector.n_estimators)
+@dataclasses.dataclass(frozen=True)
+class Structure:
+    """The networks a detector's parameters describe, for rows of one width.
+
+    Everything that decides the shapes of the weights and the scaling; the
+    builders (:func:`pyod_efficientgan.bigan.build_bigan`) and the weight
+    shapes (:func:`pyod_efficientgan.networks.weight_shapes`) take it.
+
+    Attributes
+    ----------
+    n_features : int
+        Width of the rows.
+    latent_dims : tuple of int
+        The code size of each member (:func:`member_latent_dims`).
+    encoder_units, generator_units, discriminator_units : tuple of int
+        The layer widths (:func:`layer_widths`).
+    dropout : float
+        Dropout rate of D while training.
+    ema_decay : float or None
+        Decay of the test-time weights' moving average.
+    norm : {1, 2}
+        Norm of the reconstruction error that ranks rows for trimming.
+    """
+
+    n_features: int
+    latent_dims: tuple
+    encoder_units: tuple
+    generator_units: tuple
+    discriminator_units: tuple
+    dropout: float
+    ema_decay: object
+    norm: int
 
 
-def build_model(detector, n_features, seed):
-    """The untrained BiGAN a detector's parameters describe (``latent_dim_`` set).
+def structure(params, n_features, latent_dim):
+    """The :class:`Structure` of ``params`` for rows of ``n_features``.
 
     Parameters
     ----------
-    detector : EfficientGAN
-        Its parameters and ``latent_dim_`` give the networks.
+    params : dict
+        The detector's parameters (``get_params(deep=False)``), validated.
     n_features : int
-        Width of the rows.
-    seed : int
-        Seed of the first member (see :func:`~pyod_efficientgan.networks.build_bigan`).
+        Width of the rows (``n_features_in_``).
+    latent_dim : int
+        Size of the first member's code (``latent_dim_``, see :func:`resolve_latent_dim`).
 
     Returns
     -------
-    model : BiGAN
+    structure : Structure
     """
-    return build_bigan(
-        n_features,
-        detector_latent_dims(detector),
-        layer_widths(detector),
-        detector.dropout,
-        detector.ema_decay,
-        detector.norm,
-        seed,
+    latent_dims = member_latent_dims(params["latent_dim"], latent_dim, params["n_estimators"])
+    return Structure(
+        n_features=int(n_features),
+        latent_dims=tuple(int(size) for size in latent_dims),
+        **layer_widths(params),
+        dropout=params["dropout"],
+        ema_decay=params["ema_decay"],
+        norm=params["norm"],
     )
 
 
@@ -156,18 +216,57 @@ def resolve_trim_share(trim_share, contamination):
     return THRESHOLDER_TRIM_SHARE
 
 
-def training_plan(detector):
-    """The detector's training parameters, for :func:`pyod_efficientgan.training.train`."""
+@dataclasses.dataclass(frozen=True)
+class TrainingPlan:
+    """What to train: the detector's training parameters, resolved.
+
+    Attributes
+    ----------
+    epochs : int or "auto"
+        Passes over the rows; see :func:`~pyod_efficientgan.training.resolve_epochs`.
+    batch_size : int
+        Rows per optimizer step.
+    learning_rate : float
+        Adam learning rate of both optimizers.
+    n_estimators : int
+        Members sharing the "auto" step budget.
+    trim_share : float
+        Share of each batch left out of the real-pair losses, once ramped up.
+    patience : int
+        Epochs without improvement before early stopping.
+    score_method, norm, alpha
+        The score whose :math:`L_G` early stopping watches.
+    score_batch_size : int
+        Rows per scoring chunk of the validation rows.
+    verbose : int
+        Keras' ``verbose``.
+    """
+
+    epochs: object
+    batch_size: int
+    learning_rate: float
+    n_estimators: int
+    trim_share: float
+    patience: int
+    score_method: str
+    norm: int
+    alpha: float
+    score_batch_size: int
+    verbose: int
+
+
+def training_plan(params):
+    """The :class:`TrainingPlan` of the detector's parameters (``get_params(deep=False)``)."""
     return TrainingPlan(
-        epochs=detector.epochs,
-        batch_size=detector.batch_size,
-        learning_rate=detector.learning_rate,
-        n_estimators=detector.n_estimators,
-        trim_share=resolve_trim_share(detector.trim_share, detector.contamination),
-        patience=detector.patience,
-        score_method=detector.score_method,
-        norm=int(detector.norm),
-        alpha=float(detector.alpha),
-        score_batch_size=detector.score_batch_size,
-        verbose=int(detector.verbose),
+        epochs=params["epochs"],
+        batch_size=params["batch_size"],
+        learning_rate=params["learning_rate"],
+        n_estimators=params["n_estimators"],
+        trim_share=resolve_trim_share(params["trim_share"], params["contamination"]),
+        patience=params["patience"],
+        score_method=params["score_method"],
+        norm=int(params["norm"]),
+        alpha=float(params["alpha"]),
+        score_batch_size=params["score_batch_size"],
+        verbose=int(params["verbose"]),
     )

@@ -4,8 +4,8 @@
 ``write_state(to_state(detector), path)`` and
 :meth:`EfficientGAN.load <pyod_efficientgan.EfficientGAN.load>` is
 ``from_state(EfficientGAN, read_state(path))``, with
-:func:`~pyod_efficientgan.state.to_state` and
-:func:`~pyod_efficientgan.state.from_state`. The state (``"params"``,
+:func:`~pyod_efficientgan.restore.detector_state` and
+:func:`~pyod_efficientgan.restore.from_state`. The state (``"params"``,
 ``"attributes"``, ``"scaler"``, ``"weights"``), its schema and the checks of
 its values are those of :mod:`pyod_efficientgan.state`; this module knows the
 file: its members, digests, version and size limits. It imports neither the
@@ -45,7 +45,7 @@ as deep as Python's recursion limit allows and holds no integer of more than
 must be finite and consistent with each other
 (:func:`~pyod_efficientgan.state.check_values`). Whether the parameters
 describe the stored weights is checked by
-:func:`~pyod_efficientgan.state.from_state` before it builds a network. Every
+:func:`~pyod_efficientgan.restore.from_state` before it builds a network. Every
 malformed file raises :class:`DetectorFileError`.
 """
 
@@ -65,11 +65,10 @@ from numpy.lib import format as npy_format
 
 from pyod_efficientgan.state import (
     ARRAY_ATTRIBUTES,
-    OPTIONAL_ATTRIBUTES,
-    SCALAR_ATTRIBUTES,
     SCALER_ARRAYS,
     SCALER_SCALARS,
     check_values,
+    name_problems,
 )
 
 FORMAT_NAME = "pyod-efficientgan"
@@ -152,17 +151,15 @@ def _numeric_array(value, label, kinds="biufU"):
 
 def _split_attributes(attributes):
     """The detector's attributes as (JSON scalars, arrays), checked against the format."""
-    unknown = set(attributes) - set(SCALAR_ATTRIBUTES) - set(ARRAY_ATTRIBUTES)
-    required = (set(SCALAR_ATTRIBUTES) | set(ARRAY_ATTRIBUTES)) - set(OPTIONAL_ATTRIBUTES)
-    missing = {
-        name
-        for name in required
-        if name not in attributes or (name in ARRAY_ATTRIBUTES and attributes[name] is None)
-    }
+    arrays = [k for k, v in attributes.items() if k in ARRAY_ATTRIBUTES and v is not None]
+    scalars = [k for k in attributes if k not in ARRAY_ATTRIBUTES]
+    problems = name_problems(scalars, arrays)
+    unknown = problems.get("unknown attributes", [])
+    missing = sorted(problems.get("missing attributes", []) + problems.get("missing arrays", []))
     if unknown or missing:
         raise ValueError(
             f"Cannot save EfficientGAN: format version {FORMAT_VERSION} has no place for the "
-            f"attributes {sorted(unknown)} and needs {sorted(missing)}."
+            f"attributes {unknown} and needs {missing}."
         )
     scalars, arrays = {}, {}
     for name, value in attributes.items():
@@ -221,7 +218,7 @@ def write_state(state, path):
     Parameters
     ----------
     state : dict
-        A fitted detector's :func:`~pyod_efficientgan.state.to_state`:
+        A fitted detector's :func:`~pyod_efficientgan.restore.detector_state`:
         ``"params"``, ``"attributes"``, ``"scaler"`` and ``"weights"``.
     path : str or os.PathLike
         Destination file; written atomically (a temporary file is renamed),
@@ -537,23 +534,9 @@ def _checked_params(params, path):
 
 
 def _check_names(scalars, scaler_scalars, arrays, path):
-    """The allow-list: only names of the state's schema, each required one present."""
-    unknown = set(scalars) - set(SCALAR_ATTRIBUTES)
-    if unknown:
-        raise DetectorFileError(f"{path!s}: unknown attributes {sorted(unknown)}.")
-    missing = set(SCALAR_ATTRIBUTES) - set(OPTIONAL_ATTRIBUTES) - set(scalars)
-    if missing:
-        raise DetectorFileError(f"{path!s}: missing attributes {sorted(missing)}.")
-    unknown = set(scaler_scalars) - set(SCALER_SCALARS)
-    if unknown:
-        raise DetectorFileError(f"{path!s}: unknown scaler attributes {sorted(unknown)}.")
-    allowed = set(ARRAY_ATTRIBUTES) | {f"scaler.{name}" for name in SCALER_ARRAYS}
-    unknown = set(arrays) - allowed
-    if unknown:
-        raise DetectorFileError(f"{path!s}: unknown arrays {sorted(unknown)}.")
-    missing = set(ARRAY_ATTRIBUTES) - set(OPTIONAL_ATTRIBUTES) - set(arrays)
-    if missing:
-        raise DetectorFileError(f"{path!s}: missing arrays {sorted(missing)}.")
+    """The allow-list (:func:`~pyod_efficientgan.state.name_problems`): the first problem."""
+    for what, names in name_problems(scalars, arrays, scaler_scalars).items():
+        raise DetectorFileError(f"{path!s}: {what} {names}.")
 
 
 def _checked_weights(weights, path):
@@ -583,7 +566,7 @@ def read_state(path):
         schema of :mod:`pyod_efficientgan.state` and its values by
         :func:`~pyod_efficientgan.state.check_values`; whether they describe
         a working detector is checked by
-        :func:`~pyod_efficientgan.state.from_state`.
+        :func:`~pyod_efficientgan.restore.from_state`.
 
     Raises
     ------

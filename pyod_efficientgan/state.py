@@ -1,10 +1,10 @@
-"""A detector's state: the one schema of what pickling and files keep, and the way back.
+"""A detector's state: the one schema of what pickling and files keep, and its checks.
 
 A state is a plain dict; pickling stores it (:meth:`EfficientGAN.__getstate__
-<pyod_efficientgan.EfficientGAN>`) and :mod:`pyod_efficientgan.persistence`
-turns it into a file and back. :func:`to_state` makes it from a detector and
-:func:`from_state` is the one place a state becomes a detector again, for
-unpickling and :meth:`~pyod_efficientgan.EfficientGAN.load`:
+<pyod_efficientgan.EfficientGAN>`), :mod:`pyod_efficientgan.persistence`
+turns it into a file and back, and :mod:`pyod_efficientgan.restore` makes it
+from a detector and a detector from it. :func:`to_state` assembles it from
+plain values:
 
 ``"params"``
     The constructor parameters (``get_params(deep=False)``); in a fitted
@@ -21,14 +21,14 @@ unpickling and :meth:`~pyod_efficientgan.EfficientGAN.load`:
 ``"weights"``
     ``model_.get_weights()``: a list of NumPy arrays, in order.
 
-An unfitted detector's state holds ``"params"`` only. The value checks
-(:func:`check_values`, :func:`check_weight_shapes`) raise ValueError; the
-module imports NumPy only, neither Keras nor the detector.
+An unfitted detector's state holds ``"params"`` only. :func:`name_problems`
+is the one check of a state's names against the schema (the writer, the
+reader and the restore use it); :func:`check_values` checks the values and
+raises ValueError. The module imports NumPy only, neither Keras nor the
+detector, and takes plain values, never the detector.
 """
 
-import contextlib
 import math
-import numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -49,9 +49,9 @@ STRUCTURE_PARAMS = (
 always describes the model that scores."""
 
 
-def fitted_structure(detector):
-    """The values of :data:`STRUCTURE_PARAMS` a model is fitted (or loaded) with."""
-    return {name: getattr(detector, name) for name in STRUCTURE_PARAMS}
+def fitted_structure(params):
+    """The values of :data:`STRUCTURE_PARAMS` in ``params`` (those a model is fitted with)."""
+    return {name: params[name] for name in STRUCTURE_PARAMS}
 
 
 def _is_int(value):
@@ -177,7 +177,41 @@ _SCALER_POSITIVE = ("scale_", "var_", "data_range_")
 _SCHEMA = {a.name: a for a in ATTRIBUTES}
 
 
-# ------------------------------------------------------------------ detector -> state
+# ------------------------------------------------------------------ names
+def name_problems(scalars, arrays, scaler_scalars=()):
+    """The names of a state that its schema refuses: the one allow-list.
+
+    Parameters
+    ----------
+    scalars : iterable of str
+        Names of the scalar attributes.
+    arrays : iterable of str
+        Names of the array attributes, the scaler's statistics as ``scaler.<name>``.
+    scaler_scalars : iterable of str, default=()
+        Names of the scaler's scalar attributes.
+
+    Returns
+    -------
+    problems : dict of str to list of str
+        In the order checked, only those that occur: ``"unknown attributes"``,
+        ``"missing attributes"`` (of the required :data:`ATTRIBUTES`),
+        ``"unknown scaler attributes"``, ``"unknown arrays"`` and
+        ``"missing arrays"``, each with its sorted names.
+    """
+    scalars, arrays = set(scalars), set(arrays)
+    required = set(_SCHEMA) - set(OPTIONAL_ATTRIBUTES)
+    allowed_arrays = set(ARRAY_ATTRIBUTES) | {f"scaler.{name}" for name in SCALER_ARRAYS}
+    problems = {
+        "unknown attributes": scalars - set(SCALAR_ATTRIBUTES),
+        "missing attributes": (required & set(SCALAR_ATTRIBUTES)) - scalars,
+        "unknown scaler attributes": set(scaler_scalars) - set(SCALER_SCALARS),
+        "unknown arrays": arrays - allowed_arrays,
+        "missing arrays": (required & set(ARRAY_ATTRIBUTES)) - arrays,
+    }
+    return {what: sorted(names) for what, names in problems.items() if names}
+
+
+# ------------------------------------------------------------------ plain values -> state
 def _plain(value):
     """NumPy scalars as Python numbers, object arrays (column names) as strings."""
     if isinstance(value, np.ndarray):
@@ -185,204 +219,40 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def to_state(detector):
-    """The detector as a plain state: JSON-safe values and NumPy arrays.
+def to_state(params, attributes=None, scaler=None, weights=None):
+    """A state of plain values: JSON-safe values and NumPy arrays.
 
     Parameters
     ----------
-    detector : EfficientGAN
-        A fitted or unfitted detector.
+    params : dict
+        The constructor parameters (``get_params(deep=False)``); for a
+        fitted state, with the values of :data:`STRUCTURE_PARAMS` the model
+        was fitted with.
+    attributes : dict or None, default=None
+        The fitted attributes (those of :data:`ATTRIBUTES` are kept, NumPy
+        scalars as Python numbers, ``feature_names_in_`` as strings); None
+        for an unfitted detector.
+    scaler : dict or None, default=None
+        The fitted scaler's attributes, or None.
+    weights : list of array-like or None, default=None
+        The model's weights, in order.
 
     Returns
     -------
     state : dict
-        ``{"params": get_params(deep=False)}`` for an unfitted detector; a
-        fitted one adds ``"attributes"`` (:data:`ATTRIBUTES`, NumPy scalars as
-        Python numbers, ``feature_names_in_`` as strings), ``"scaler"`` (the
-        scaler's attributes, or None) and ``"weights"``
-        (``model_.get_weights()``). The parameters are as given (only
-        ``save`` requires them to be JSON-safe), except that a fitted state
-        holds the values of :data:`STRUCTURE_PARAMS` the model was fitted
-        with: ``set_params`` of one of them after ``fit`` changes the next
-        fit, not the state of the model that scores.
+        ``{"params": params}`` when ``attributes`` is None, else also
+        ``"attributes"``, ``"scaler"`` and ``"weights"``.
     """
-    attributes = vars(detector)
-    state = {"params": detector.get_params(deep=False)}
-    model = attributes.get("model_")
-    if model is None:
+    state = {"params": dict(params)}
+    if attributes is None:
         return state
-    state["params"].update(attributes.get("_model_params", {}))
-    scaler = attributes.get("scaler_")
     state["attributes"] = {name: _plain(attributes[name]) for name in _SCHEMA if name in attributes}
-    state["scaler"] = None if scaler is None else {k: _plain(v) for k, v in vars(scaler).items()}
-    state["weights"] = [np.asarray(w) for w in model.get_weights()]
+    state["scaler"] = None if scaler is None else {k: _plain(v) for k, v in scaler.items()}
+    state["weights"] = [np.asarray(w) for w in weights]
     return state
 
 
-# ------------------------------------------------------------------ state -> detector
-def from_state(cls, state):
-    """Build a detector from a state of :func:`to_state`.
-
-    Sets the parameters; for a fitted state, validates them, sets the fitted
-    attributes and the scaler, checks the weights against the networks the
-    parameters describe (:func:`check_weight_shapes`, before any network is
-    built), builds the networks (``parameters.build_model(detector, n_features_in_,
-    seed=0)``) and sets their weights, cast to the variables' dtypes (a step
-    counter saved as int64 fits an int32 variable).
-
-    Parameters
-    ----------
-    cls : type
-        The detector class (``EfficientGAN``).
-    state : dict
-        A state of :func:`to_state`, or of
-        :func:`~pyod_efficientgan.persistence.read_state`.
-
-    Returns
-    -------
-    detector : EfficientGAN
-        An unfitted detector for a state of parameters only, else a fitted one.
-
-    Raises
-    ------
-    ValueError
-        If the state describes no detector of this class: unknown
-        parameters; for a fitted state, parameters that do not validate, a
-        missing or unknown attribute, missing scaler statistics, or weights
-        that do not fit the networks.
-    """
-    from pyod_efficientgan import parameters  # Keras and scikit-learn, needed only here
-    from pyod_efficientgan.rows import make_scaler
-
-    params = dict(state["params"])
-    unknown = set(params) - set(cls().get_params(deep=False))
-    if unknown:
-        raise ValueError(f"unknown parameters {sorted(unknown)}.")
-    detector = cls(**params)
-    if state.get("weights") is None:
-        return detector
-    try:
-        detector._validate_params()
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"invalid parameters ({error}).") from error
-
-    attributes = state["attributes"]
-    missing = set(_SCHEMA) - set(OPTIONAL_ATTRIBUTES) - set(attributes)
-    unknown = set(attributes) - set(_SCHEMA)
-    if missing or unknown:
-        raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
-    for name in _SCHEMA:
-        value = attributes.get(name)
-        if name in ("threshold_", "_mu", "_sigma") and isinstance(value, numbers.Real):
-            value = np.float64(value)
-        elif name == "feature_names_in_":
-            if value is None:
-                continue
-            value = np.asarray(value).astype(object)
-        setattr(detector, name, value)
-
-    scaler = make_scaler(detector.preprocessing)
-    statistics = state.get("scaler") or {}
-    if scaler is None and statistics:
-        raise ValueError("scaler attributes but preprocessing=None.")
-    if scaler is not None:
-        needed = set(SCALER_STATISTICS[detector.preprocessing])
-        missing = needed - set(statistics)
-        foreign = (set(SCALER_ARRAYS) - needed) & set(statistics)
-        if missing or foreign:
-            raise ValueError(
-                f"preprocessing={detector.preprocessing!r} needs the scaler statistics "
-                f"{sorted(needed)}: missing {sorted(missing)}, foreign {sorted(foreign)}."
-            )
-        for name, value in statistics.items():
-            setattr(scaler, name, tuple(value) if isinstance(value, list) else value)
-    detector.scaler_ = scaler
-
-    if detector.latent_dim != "auto" and detector.latent_dim != detector.latent_dim_:
-        raise ValueError(
-            "the stored weights do not fit the network described by the parameters "
-            f"(latent_dim={detector.latent_dim!r}, but the code has {detector.latent_dim_})."
-        )
-    weights = list(state["weights"])
-    check_weight_shapes(detector, weights)  # before any network is built
-    model = parameters.build_model(detector, detector.n_features_in_, seed=0)
-    variables = model.weights
-    if [tuple(np.shape(w)) for w in weights] != [tuple(v.shape) for v in variables]:
-        raise ValueError("the stored weights do not fit the network described by the parameters.")
-    model.set_weights([np.asarray(w, dtype=v.dtype) for w, v in zip(weights, variables)])
-    detector.model_ = model
-    detector._model_params = fitted_structure(detector)
-    return detector
-
-
 # ------------------------------------------------------------------ checks
-def check_weight_shapes(detector, weights):
-    """Check that ``weights`` are those of the networks the parameters describe.
-
-    Arithmetic only, so a state whose parameters describe networks larger
-    than its weights (a forged file) is refused before anything is
-    allocated: first the number of arrays, which bounds ``n_estimators`` and
-    the number of layers, then every shape, which bounds the widths,
-    ``n_features_in_`` and the code sizes. Keras lists a model's variables in
-    an order that depends on the backend, so the shapes are compared as
-    sorted lists; :func:`from_state` compares the built model's variables in
-    order after that.
-
-    Parameters
-    ----------
-    detector : EfficientGAN
-        A detector with its parameters, ``n_features_in_`` and
-        ``latent_dim_`` set (:func:`~pyod_efficientgan.parameters.layer_widths`
-        and :func:`~pyod_efficientgan.parameters.detector_latent_dims` give the networks).
-    weights : list of numpy.ndarray
-        The stored weights.
-
-    Raises
-    ------
-    ValueError
-        If the weights do not fit the networks.
-    """
-    from pyod_efficientgan import parameters  # Keras, needed only here
-
-    widths = parameters.layer_widths(detector)
-    encoder, generator = widths["encoder_units"], widths["generator_units"]
-    branch, *joint = widths["discriminator_units"]
-    n_layers = len(encoder) + 1 + len(generator) + 1 + 2 + len(joint) + 1
-    per_member = 1 + 2 * 2 * n_layers  # the EMA step counter; two copies of every Dense
-    expected = int(detector.n_estimators) * per_member
-    if expected != len(weights):
-        raise ValueError(
-            "the stored weights do not fit the network described by the parameters "
-            f"({len(weights)} arrays; n_estimators={detector.n_estimators!r} and the layer "
-            f"widths need {expected})."
-        )
-    n_features = int(detector.n_features_in_)
-
-    def dense(widths_in_order):
-        for inputs, outputs in zip(widths_in_order, widths_in_order[1:]):
-            yield (inputs, outputs)
-            yield (outputs,)
-
-    shapes = []
-    for latent_dim in parameters.detector_latent_dims(detector):
-        latent_dim = int(latent_dim)
-        member = [
-            *dense((n_features, *encoder, latent_dim)),
-            *dense((latent_dim, *generator, n_features)),
-            *dense((n_features, branch)),
-            *dense((latent_dim, branch)),
-            *dense((2 * branch, *joint, 1)),
-        ]
-        shapes += [()] + member + member
-    stored = sorted(tuple(int(n) for n in np.shape(w)) for w in weights)
-    if sorted(shapes) != stored:
-        raise ValueError(
-            "the stored weights do not fit the network described by the parameters "
-            f"(n_features_in_={n_features}, layer widths {widths}, code sizes "
-            f"{parameters.detector_latent_dims(detector)})."
-        )
-
-
 def _check_scalars(attributes, scaler):
     """Every scalar attribute against its :class:`Scalar` check; the scaler's are numbers."""
     for name, value in attributes.items():
@@ -511,47 +381,3 @@ def check_values(state):
     _check_arrays(attributes, scaler)
     _check_statistics(attributes, scaler)
     _check_score_summary(attributes)
-
-
-def pickle_state(detector):
-    """The state pickling keeps: :func:`to_state`, plus what a file cannot keep.
-
-    That is the structure parameters set with ``set_params`` since the fit
-    (``"params_for_next_fit"``), which a copy applies at its next fit like the
-    original; the state itself holds the values the model was fitted with.
-    """
-    state = to_state(detector)
-    fitted = detector.__dict__.get("_model_params") if "weights" in state else None
-    pending = {
-        k: getattr(detector, k) for k in fitted or {} if getattr(detector, k) is not fitted[k]
-    }
-    if pending:
-        state["params_for_next_fit"] = pending
-    return state
-
-
-def set_pickle_state(detector, state):
-    """Make ``detector`` (being unpickled) the detector of a :func:`pickle_state`."""
-    state = dict(state)
-    pending = state.pop("params_for_next_fit", {})
-    detector.__dict__.update(from_state(type(detector), state).__dict__)
-    detector.__dict__.update(pending)
-
-
-@contextlib.contextmanager
-def restored_on_failure(detector):
-    """Undo every change to the detector's fitted state if the block raises.
-
-    A fit that fails or is interrupted anywhere (validation, training,
-    scoring, thresholding) leaves the detector as it was: fitted with its old
-    model, or unfitted. The parameters are not touched.
-    """
-    params = set(detector.get_params(deep=False))
-    before = {k: v for k, v in detector.__dict__.items() if k not in params}
-    try:
-        yield
-    except BaseException:
-        for name in [k for k in detector.__dict__ if k not in params]:
-            del detector.__dict__[name]
-        detector.__dict__.update(before)
-        raise

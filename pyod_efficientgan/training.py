@@ -1,8 +1,8 @@
 """How a BiGAN is trained: epochs, rounds, optimizers, callbacks, history.
 
 :func:`train` takes a built :class:`~pyod_efficientgan.bigan.BiGAN`, the preprocessed
-training rows and a :class:`TrainingPlan` (what the detector's parameters ask for), and
-runs :meth:`keras.Model.fit`:
+training rows and a :class:`~pyod_efficientgan.parameters.TrainingPlan` (what the
+detector's parameters ask for), and runs :meth:`keras.Model.fit`:
 
 - ``epochs="auto"`` becomes at least :data:`AUTO_MIN_STEPS` optimizer steps
   (shared by the members of an ensemble), :data:`AUTO_MIN_EPOCHS` and at
@@ -12,8 +12,9 @@ runs :meth:`keras.Model.fit`:
   validation and divergence checks are per round;
 - two Adam optimizers per BiGAN (``beta_1=0.5``); the trimmed share ramps over
   :data:`TRIM_RAMP_FRACTION` of the planned steps;
-- callbacks: divergence guard, optional early stopping on held-out rows, then
-  the user's.
+- callbacks: the divergence guard (:class:`DivergenceGuard`), optional early
+  stopping on held-out rows (:class:`ValidationCriterion` logs the criterion
+  that :class:`keras.callbacks.EarlyStopping` reads), then the user's.
 
 The input pipeline is the backend's (see :mod:`pyod_efficientgan.backends`).
 """
@@ -23,9 +24,10 @@ import math
 import warnings
 
 import keras
+import numpy as np
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.callbacks import VALIDATION_MONITOR, DivergenceGuard, ValidationCriterion
+from pyod_efficientgan.chunks import map_chunks
 from pyod_efficientgan.scoring import ScoreFunction
 
 AUTO_MIN_STEPS = 5000
@@ -56,43 +58,76 @@ class TrainingDivergedError(FloatingPointError):
     """Training produced non-finite losses before any epoch ended finite."""
 
 
-@dataclasses.dataclass(frozen=True)
-class TrainingPlan:
-    """What to train: the detector's training parameters, resolved.
+VALIDATION_MONITOR = "val_reconstruction_error"
+"""Name of the early-stopping criterion in the epoch logs and ``history_``."""
 
-    Attributes
+
+class ValidationCriterion(keras.callbacks.Callback):
+    """Log the mean :math:`L_G` of held-out rows at the end of every epoch.
+
+    Parameters
     ----------
-    epochs : int or "auto"
-        Passes over the rows; see :func:`resolve_epochs`.
+    score_function : callable
+        Maps a float32 array to ``(A, L_G, L_D)`` with the test-time weights
+        (:class:`pyod_efficientgan.scoring.ScoreFunction`).
+    x_validation : ndarray of shape (n_validation, n_features), float32
+        Preprocessed held-out rows.
     batch_size : int
-        Rows per optimizer step.
-    learning_rate : float
-        Adam learning rate of both optimizers.
-    n_estimators : int
-        Members sharing the "auto" step budget.
-    trim_share : float
-        Share of each batch left out of the real-pair losses, once ramped up.
-    patience : int
-        Epochs without improvement before early stopping.
-    score_method, norm, alpha
-        The score whose :math:`L_G` early stopping watches.
-    score_batch_size : int
-        Rows per scoring chunk of the validation rows.
-    verbose : int
-        Keras' ``verbose``.
+        Rows per scoring chunk.
     """
 
-    epochs: object
-    batch_size: int
-    learning_rate: float
-    n_estimators: int
-    trim_share: float
-    patience: int
-    score_method: str
-    norm: int
-    alpha: float
-    score_batch_size: int
-    verbose: int
+    def __init__(self, score_function, x_validation, batch_size):
+        super().__init__()
+        self.score_function = score_function
+        self.x_validation = x_validation
+        self.batch_size = batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        _, generator_loss, _ = map_chunks(self.score_function, self.x_validation, self.batch_size)
+        if logs is not None:
+            logs[VALIDATION_MONITOR] = float(np.mean(generator_loss, dtype=np.float64))
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stop at the first non-finite loss and restore the last finite weights.
+
+    After training, ``diverged_at_epoch`` is the (0-based) epoch in which a
+    non-finite loss or weight appeared, or None; ``last_finite_epoch`` is the
+    epoch whose weights were restored, or None when no epoch ended finite.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged_at_epoch = None
+        self.last_finite_epoch = None
+        self._epoch = 0
+        self._finite_weights = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if logs and not all(math.isfinite(float(value)) for value in logs.values()):
+            self._diverge()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.diverged_at_epoch is not None:
+            return
+        weights = self.model.get_weights()
+        if all(np.all(np.isfinite(array)) for array in weights):
+            self._finite_weights = weights
+            self.last_finite_epoch = epoch
+        else:
+            self._diverge()
+
+    def on_train_end(self, logs=None):
+        if self.diverged_at_epoch is not None and self._finite_weights is not None:
+            self.model.set_weights(self._finite_weights)
+
+    def _diverge(self):
+        if self.diverged_at_epoch is None:
+            self.diverged_at_epoch = self._epoch
+        self.model.stop_training = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,7 +200,7 @@ def train(model, x_train, x_validation, plan, seed, make_batches=None, extra_cal
         Preprocessed training rows (``len()`` gives their number).
     x_validation : ndarray or None
         Preprocessed held-out rows for early stopping, or None.
-    plan : TrainingPlan
+    plan : pyod_efficientgan.parameters.TrainingPlan
         The training parameters.
     seed : int
         Seed of the shuffling.

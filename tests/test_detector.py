@@ -15,7 +15,8 @@ from sklearn.metrics import roc_auc_score
 from synthetic import FAST, MARGIN, l1_norm_roc, off_plane_data, untrained_roc
 
 from pyod_efficientgan import EfficientGAN, parameters
-from pyod_efficientgan.rows import to_float32
+from pyod_efficientgan.bigan import build_bigan
+from pyod_efficientgan.preprocessing import to_float32
 
 ROC_FLOOR = 0.75
 """Test ROC a FAST detector must reach on the off-plane data (and MARGIN above both baselines).
@@ -245,9 +246,10 @@ def test_explain_compiles_its_reconstruction_once_per_fitted_model(
 def test_fit_changes_the_weights(small_data):
     detector = EfficientGAN(epochs=2, random_state=0)
     detector.fit(small_data[0])
-    untrained = parameters.build_model(
-        detector, small_data[0].shape[1], seed=detector_seed(detector)
+    structure = parameters.structure(
+        detector.get_params(deep=False), small_data[0].shape[1], detector.latent_dim_
     )
+    untrained = build_bigan(structure, seed=detector_seed(detector))
     for before, after in zip(untrained.members, detector.model_.members):
         trained = after.ema_encoder.get_weights()
         assert not all(

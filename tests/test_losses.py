@@ -79,10 +79,10 @@ def test_encoder_generator_step_lowers_real_relative_to_generated_logits(batch):
 def test_a_swapped_label_fails_the_label_tests(batch, monkeypatch):
     # Labels flipped everywhere (as a bug in train_step would flip them): both
     # tests above would fail, so they check the labels.
-    original = bigan._bce_with_logits
+    original = bigan.mean_cross_entropy
     monkeypatch.setattr(
         bigan,
-        "_bce_with_logits",
+        "mean_cross_entropy",
         lambda logits, label, *args: original(logits, 1 - label, *args),
     )
     real, fake = one_step(*batch, d_rate=0.05, g_rate=0.0)

@@ -1,8 +1,8 @@
 """save/load without pickle: identical scores, refused bad files, pickle on the same state.
 
-``save`` is ``write_state(to_state(detector), path)``, ``load`` is
-``from_state(EfficientGAN, read_state(path))`` and pickling stores
-``to_state(detector)`` too; this module checks the file (safety, format versions) and
+``save`` is ``write_state(detector_state(detector), path)``, ``load`` is
+``from_state(EfficientGAN, read_state(path))`` (both of ``restore``) and pickling stores
+``detector_state(detector)`` too; this module checks the file (safety, format versions) and
 the state (what pickling and loading keep).
 """
 
@@ -29,7 +29,7 @@ from pyod_efficientgan.persistence import (
     read_state,
     write_state,
 )
-from pyod_efficientgan.state import to_state
+from pyod_efficientgan.restore import detector_state as to_state
 
 SMALL = dict(
     latent_dim=4,

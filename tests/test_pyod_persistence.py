@@ -1,8 +1,8 @@
 """PyOD's own persistence (``pyod.utils.persistence.save``/``load``) round-trips EfficientGAN.
 
 PyOD's persistence sweep leaves out its torch detectors; EfficientGAN pickles its
-plain state (``state.to_state``: parameters, fitted attributes, NumPy weights) and
-rebuilds from it on unpickling (``state.from_state``, as ``EfficientGAN.load`` does),
+plain state (``restore.detector_state``: parameters, fitted attributes, NumPy weights) and
+rebuilds from it on unpickling (``restore.from_state``, as ``EfficientGAN.load`` does),
 so PyOD's joblib envelope works for it. The module came with PyOD 3.5; ``load``
 asks for ``trusted=True`` in later releases.
 """
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from pyod_efficientgan import EfficientGAN
-from pyod_efficientgan.state import to_state
+from pyod_efficientgan.restore import detector_state as to_state
 
 persistence = pytest.importorskip("pyod.utils.persistence", reason="PyOD < 3.5 has no persistence")
 

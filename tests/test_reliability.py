@@ -299,9 +299,9 @@ def test_scoring_five_million_rows_runs_in_bounded_memory(tmp_path):
 
 # ---------------------------------------------------------------- interruption
 def test_keyboard_interrupt_leaves_detector_unfitted_then_refit_works(small_data, monkeypatch):
-    from pyod_efficientgan import callbacks
+    from pyod_efficientgan import training
 
-    original = callbacks.DivergenceGuard.on_epoch_end
+    original = training.DivergenceGuard.on_epoch_end
 
     def interrupt(self, epoch, logs=None):
         if epoch == 0:  # end of the first round (all 4 epochs of these few rows)
@@ -309,11 +309,11 @@ def test_keyboard_interrupt_leaves_detector_unfitted_then_refit_works(small_data
         original(self, epoch, logs)
 
     detector = tiny(epochs=4)
-    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", interrupt)
+    monkeypatch.setattr(training.DivergenceGuard, "on_epoch_end", interrupt)
     with pytest.raises(KeyboardInterrupt):
         detector.fit(small_data[0])
     assert not hasattr(detector, "model_") and not hasattr(detector, "decision_scores_")
-    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", original)
+    monkeypatch.setattr(training.DivergenceGuard, "on_epoch_end", original)
     detector.fit(small_data[0])
     assert np.all(np.isfinite(detector.decision_function(small_data[1])))
 
@@ -321,7 +321,7 @@ def test_keyboard_interrupt_leaves_detector_unfitted_then_refit_works(small_data
 def test_keyboard_interrupt_keeps_previous_fit(small_data, quick_fitted, monkeypatch):
     import copy
 
-    from pyod_efficientgan import callbacks
+    from pyod_efficientgan import training
 
     detector = copy.deepcopy(quick_fitted)
     before = detector.decision_function(small_data[1])
@@ -329,7 +329,7 @@ def test_keyboard_interrupt_keeps_previous_fit(small_data, quick_fitted, monkeyp
     def interrupt(self, epoch, logs=None):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(callbacks.DivergenceGuard, "on_epoch_end", interrupt)
+    monkeypatch.setattr(training.DivergenceGuard, "on_epoch_end", interrupt)
     with pytest.raises(KeyboardInterrupt):
         detector.fit(small_data[0][:100])
     np.testing.assert_array_equal(detector.decision_function(small_data[1]), before)

@@ -8,9 +8,10 @@ from keras import ops
 
 from pyod_efficientgan import EfficientGAN, backends, parameters
 from pyod_efficientgan.bigan import BiGAN, BiGANMember, trimmed_row_weights
+from pyod_efficientgan.losses import NORMS, SCORE_METHODS, member_standardization
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-from pyod_efficientgan.rows import to_float32
-from pyod_efficientgan.scoring import NORMS, SCORE_METHODS, ScoreFunction, member_standardization
+from pyod_efficientgan.preprocessing import to_float32
+from pyod_efficientgan.scoring import ScoreFunction
 
 
 def make_member(n_features=4, latent_dim=3, seed=0, **kwargs):
@@ -230,12 +231,8 @@ def test_auto_latent_dim_is_a_quarter_of_the_features_within_its_range(n_feature
     [(1, 4, [4]), (2, 4, [4, 32]), (3, 4, [4, 11, 32]), (3, 32, [32, 32, 32])],
 )
 def test_auto_member_code_sizes_grow_geometrically_to_32(n_estimators, first, expected):
-    detector = EfficientGAN(latent_dim="auto", n_estimators=n_estimators)
-    detector.latent_dim_ = first
-    assert parameters.detector_latent_dims(detector) == expected
-    fixed = EfficientGAN(latent_dim=5, n_estimators=n_estimators)
-    fixed.latent_dim_ = 5
-    assert parameters.detector_latent_dims(fixed) == [5] * n_estimators
+    assert parameters.member_latent_dims("auto", first, n_estimators) == expected
+    assert parameters.member_latent_dims(5, 5, n_estimators) == [5] * n_estimators
 
 
 def test_auto_step_budget_is_shared_by_the_members():
@@ -253,7 +250,9 @@ def test_auto_latent_dim_is_kept_and_restored(small_data, tmp_path):
 
     detector = EfficientGAN(latent_dim="auto", epochs=2, random_state=0).fit(small_data[0])
     sizes = [member.encoder.output_shape[-1] for member in detector.model_.members]
-    assert sizes == parameters.detector_latent_dims(detector)
+    assert sizes == parameters.member_latent_dims(
+        detector.latent_dim, detector.latent_dim_, detector.n_estimators
+    )
     assert sizes[0] == detector.latent_dim_ == 2  # 6 features
     scores = detector.decision_function(small_data[1])
     for copy in (

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from keras import ops
 
-from pyod_efficientgan.scoring import (
+from pyod_efficientgan.losses import (
     combine_scores,
     discriminator_cross_entropy,
     feature_matching_distance,

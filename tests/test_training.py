@@ -214,7 +214,7 @@ def test_divergence_in_first_epoch_raises_and_leaves_detector_untouched(small_da
 
 
 def test_divergence_guard_restores_last_finite_epoch(small_data):
-    from pyod_efficientgan.callbacks import DivergenceGuard
+    from pyod_efficientgan.training import DivergenceGuard
 
     class PoisonAtEpoch(keras.callbacks.Callback):
         def __init__(self, epoch):

@@ -412,7 +412,7 @@ def fit_with_selection(X_train, X_test, params, selection, seed):
     """
     from pyod_efficientgan import EfficientGAN
     from pyod_efficientgan.callbacks import HeldOutFlagSelection
-    from pyod_efficientgan.rows import make_scaler
+    from pyod_efficientgan.preprocessing import make_scaler
 
     X_fit, X_held_out = train_test_split(
         X_train, test_size=selection["held_out"], random_state=seed

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from pyod_efficientgan.callbacks import VALIDATION_MONITOR
+from pyod_efficientgan.training import VALIDATION_MONITOR
 
 
 def _axes(ax):

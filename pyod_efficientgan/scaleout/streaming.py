@@ -28,7 +28,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from pyod_efficientgan import backends
-from pyod_efficientgan.rows import check_fitted_scaler, to_float32, validate_rows
+from pyod_efficientgan.preprocessing import check_fitted_scaler, to_float32
 
 
 class ChunkFiles:
@@ -129,7 +129,7 @@ class _StreamedRows:
 class ChunkedRows:
     """Training rows from a stream of chunks, for ``fit_chunks``.
 
-    A row source (see :mod:`pyod_efficientgan.rows`): the chunks are read once
+    A row source (:class:`~pyod_efficientgan.rows.RowSource`): the chunks are read once
     to validate them and fit the scaler with ``partial_fit``, once per epoch
     to train (the backend's ``streamed_batches``), once for the members' score
     moments and once for ``decision_scores_``.
@@ -149,28 +149,32 @@ class ChunkedRows:
         self.n_rows = None
         self.failure = None
 
-    def prepare(self, detector, scaler):
-        """Check the settings, validate every chunk (sets ``n_features_in_``), fit ``scaler``."""
+    def prepare(self, validate, scaler, validation_size):
+        """Check the settings, validate every chunk, fit ``scaler``; return the rows' width."""
         if not isinstance(self.shuffle_buffer, int) or self.shuffle_buffer < 1:
             raise ValueError(f"shuffle_buffer must be a positive int; got {self.shuffle_buffer!r}.")
-        if detector.validation_size > 0:
+        if validation_size > 0:
             raise ValueError(
                 "fit_chunks does not hold out validation rows; set validation_size=0 (got "
-                f"{detector.validation_size!r})."
+                f"{validation_size!r})."
             )
         self._read = _chunk_source(self.chunks_given)
-        n_rows = 0
-        for chunk in self._validated(detector, reset=True):
+        self._validate = validate
+        n_rows = n_features = 0
+        for chunk in self._validated(reset=True):
             if scaler is not None:
                 with np.errstate(over="ignore", invalid="ignore"):  # check_fitted_scaler says it
                     scaler.partial_fit(chunk)
             n_rows += chunk.shape[0]
+            n_features = chunk.shape[1]
         if n_rows == 0:
             raise ValueError("fit_chunks got no rows.")
         check_fitted_scaler(scaler)
         self.n_rows = n_rows
+        self.n_features = n_features
+        return n_features
 
-    def _validated(self, detector, reset=False):
+    def _validated(self, reset=False):
         """Every chunk validated; a later pass must give as many rows as the first.
 
         An error is also kept as ``failure``: raised inside a backend's input
@@ -179,7 +183,7 @@ class ChunkedRows:
         n_rows = 0
         try:
             for chunk in self._read():
-                chunk = validate_rows(detector, chunk, reset=reset)
+                chunk = self._validate(chunk, reset=reset)
                 reset = False
                 n_rows += chunk.shape[0]
                 if self.n_rows is not None and n_rows > self.n_rows:
@@ -199,11 +203,9 @@ class ChunkedRows:
                 self.failure = error
             raise
 
-    def training_rows(self, detector, scaler, seed):
+    def training_rows(self, scaler, seed):
         """The scaled rows as a stream, no held-out rows, and the streamed batches."""
-        rows = _StreamedRows(
-            lambda: self.scaled_chunks(detector, scaler), self.n_rows, detector.n_features_in_
-        )
+        rows = _StreamedRows(lambda: self.scaled_chunks(scaler), self.n_rows, self.n_features)
         shuffle_buffer = self.shuffle_buffer
 
         def make_batches(rows, batch_size, seed, passes):
@@ -213,10 +215,10 @@ class ChunkedRows:
 
         return rows, None, make_batches
 
-    def scaled_chunks(self, detector, scaler):
+    def scaled_chunks(self, scaler):
         """The scaled chunks, read again."""
-        return (to_float32(scaler, chunk) for chunk in self._validated(detector))
+        return (to_float32(scaler, chunk) for chunk in self._validated())
 
-    def chunks(self, detector):
+    def chunks(self):
         """The validated chunks, read again."""
-        return self._validated(detector)
+        return self._validated()

@@ -1,0 +1,86 @@
+"""The rows' preprocessing: the dtypes they are validated to, the input scaler, float32.
+
+Plain functions of rows and a scaler, shared by the row sources
+(:mod:`pyod_efficientgan.rows`, :mod:`pyod_efficientgan.scaleout.streaming`),
+scoring (:func:`~pyod_efficientgan.chunks.map_chunks`) and the restore of a
+saved scaler.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+VALIDATED_DTYPES = [np.float64, np.float32]
+"""Rows are validated to one of these dtypes (float32 stays float32)."""
+
+
+def make_scaler(preprocessing):
+    """The unfitted input scaler for the ``preprocessing`` parameter, or None."""
+    if preprocessing == "minmax":
+        return MinMaxScaler()
+    if preprocessing == "standard":
+        return StandardScaler()
+    return None
+
+
+MINMAX_RESOLUTION = 10 * np.finfo(np.float64).eps
+"""``MinMaxScaler`` treats a column whose range is below this as constant."""
+
+
+def check_fitted_scaler(scaler):
+    """Refuse a scaler whose statistics overflowed; warn of columns it cannot resolve.
+
+    Parameters
+    ----------
+    scaler : StandardScaler, MinMaxScaler or None
+        The input scaler, fitted on the training rows.
+
+    Raises
+    ------
+    ValueError
+        If a statistic is not finite: values so large (about 1e154 and more)
+        that their variance, or a range spanning both signs, overflows float64.
+
+    Warns
+    -----
+    UserWarning
+        With min-max scaling, for columns that vary by less than
+        :data:`MINMAX_RESOLUTION`: the scaler takes them for constant columns
+        and their variation is lost.
+    """
+    if scaler is None:
+        return
+    if isinstance(scaler, StandardScaler):
+        name, statistic, what = "standard", scaler.var_, "variance"
+    else:
+        name, statistic, what = "minmax", scaler.data_range_, "range (max - min)"
+    overflowing = np.flatnonzero(~np.isfinite(statistic))
+    if overflowing.size:
+        raise ValueError(
+            f"preprocessing={name!r} cannot scale the column(s) {overflowing[:10].tolist()}: "
+            f"their {what} overflows float64, the values are too large. Divide them by a "
+            "constant before fitting."
+        )
+    if name == "minmax":
+        lost = np.flatnonzero((statistic > 0) & (statistic < MINMAX_RESOLUTION))
+        if lost.size:
+            warnings.warn(
+                f"preprocessing='minmax' treats the column(s) {lost[:10].tolist()} as "
+                f"constant: their range ({statistic[lost].min():.3g}) is below "
+                f"{MINMAX_RESOLUTION:.3g}, so their variation is lost. Multiply them by a "
+                "constant before fitting, or use preprocessing='standard'.",
+                UserWarning,
+                stacklevel=5,
+            )
+
+
+def to_float32(scaler, rows):
+    """Scale rows with a fitted scaler (or not, if None), as contiguous float32.
+
+    Values beyond float32 become inf here; scoring reports them clearly.
+    """
+    if scaler is not None:
+        rows = scaler.transform(rows)
+    with np.errstate(over="ignore"):
+        return np.ascontiguousarray(rows, dtype=np.float32)
