@@ -31,7 +31,6 @@ import contextlib
 import importlib
 import inspect
 import json
-import logging
 import os
 import pkgutil
 import platform
@@ -530,19 +529,18 @@ def run_benchmark(
     if n_jobs == 1:
         if uses_keras:
             start_keras()
-        with startup.without_retracing_warnings(uses_keras):
-            for dataset, run, name in tasks:
-                bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
-                records.append(run_task(dataset, run, name, base_seed, params.get(name)))
-                if on_record is not None:
-                    on_record(records[-1])
-                bar.update()
+        for dataset, run, name in tasks:
+            bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
+            records.append(_quiet_task(dataset, run, name, base_seed, params.get(name)))
+            if on_record is not None:
+                on_record(records[-1])
+            bar.update()
     else:
         from joblib import Parallel, delayed
 
         with _worker_pool(n_jobs, uses_keras):
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(run_task)(dataset, run, name, base_seed, params.get(name))
+                delayed(_quiet_task)(dataset, run, name, base_seed, params.get(name))
                 for dataset, run, name in tasks
             )
             for record in results:
@@ -559,6 +557,12 @@ def run_benchmark(
 
 KERAS_DETECTORS = ("EfficientGAN", "EfficientGAN+IForest")
 """Registry names whose detectors run on Keras (and so start its backend)."""
+
+
+def _quiet_task(dataset, run, name, base_seed, params):
+    """:func:`run_task` without TensorFlow's retracing warnings, in this process or a worker."""
+    with startup.without_retracing_warnings(name in KERAS_DETECTORS):
+        return run_task(dataset, run, name, base_seed, params)
 
 
 @contextlib.contextmanager
@@ -642,7 +646,7 @@ def start_keras(n_threads=None):
 
 
 def _start_worker(n_threads, uses_keras=True):
-    """Initializer of a loky worker: thread caps, quiet Keras start, no retracing noise.
+    """Initializer of a loky worker: thread caps and a quiet Keras start.
 
     Runs once per worker process, before its first task. Starting Keras here
     (when the run has a Keras detector) and importing PyTorch
@@ -652,8 +656,6 @@ def _start_worker(n_threads, uses_keras=True):
     """
     if uses_keras:
         start_keras(n_threads)
-        if startup.on_tensorflow():
-            logging.getLogger("tensorflow").addFilter(startup.RETRACING_FILTER)
     else:
         _limit_torch_threads(n_threads)
 

@@ -48,7 +48,7 @@ def main(argv):
         cells = [f"{means.loc[name, m]:.4f} ± {stds.loc[name, m]:.4f}" for m in metrics]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     (out / "results.md").write_text(
-        f"`python docs/kdd99/defaults-vs-iforest/run.py {path} {out} {n_seeds}`: "
+        f"`python benchmarks/screening/kdd99-defaults-vs-iforest/run.py {path} {out} {n_seeds}`: "
         f"{len(X_train)} training rows (attacks), {len(X_test)} test rows; seeds 0-{n_seeds - 1}; "
         "mean ± std over the seeds.\n\n" + "\n".join(lines) + "\n"
     )

@@ -1,6 +1,6 @@
 """Screen EfficientGAN's training step budget (``AUTO_MIN_STEPS``) in the harness's protocol.
 
-Based on ``docs/benchmark/screening/dev47/screen.py``: the same 47 development sets (PyOD's 17
+Based on ``benchmarks/screening/odds/dev47/screen.py``: the same 47 development sets (PyOD's 17
 ODDS sets and the 30 ADBench Classical sets, those above 50,000 rows subsampled to 50,000 rows
 with seed 0), the same split of them into ``screen`` (33 sets, where choices are made) and
 ``held-out`` (the 14 ADBench sets with no ODDS counterpart), and the same skipping of the 12

@@ -1,7 +1,7 @@
 """Trace EfficientGAN's per-row scores along training: one fit per (set, repetition).
 
 For every set of GROUP (``screen``: the 33 sets choices are made on; ``held-out``: the 14
-others; from ``docs/benchmark/screening/dev47/screen.py``) and repetition ``r`` (``--runs``,
+others; from ``benchmarks/screening/odds/dev47/screen.py``) and repetition ``r`` (``--runs``,
 default 0 1 2), this reproduces the split, standardisation and detector seed of
 ``harness.run_task(dataset, r, "EfficientGAN", 0, {})`` step by step (``harness.split_seed``,
 ``harness.split_standardize``, ``harness._contamination``, ``harness.make_detector``), fits the

@@ -4,8 +4,8 @@
 # the fast ones and is time-boxed; on the held-out sets it skips InternetAds (1555 features,
 # more than its training rows). Then, time permitting, 1500 on the held-out sets, the rest of
 # MCD on the screen sets and a third budget (600) on the screen sets.
-source docs/benchmark/screening/steps/env.sh
-S=docs/benchmark/screening/steps
+source benchmarks/screening/odds/steps/env.sh
+S=benchmarks/screening/odds/steps
 python $S/screen_steps.py efficientgan held-out $S/runs/heldout_steps5000.csv --min-steps 5000
 python $S/screen_steps.py peers held-out $S/runs/heldout_peers.csv --detectors IForest ECOD KNN
 timeout 300 python $S/screen_steps.py peers held-out $S/runs/heldout_peers.csv --detectors MCD --exclude 17_InternetAds

@@ -1,6 +1,6 @@
 """Peak memory and speed of decision_function on N x 121 rows for one score_batch_size.
 
-Usage (from the repository root): python docs/performance/score_chunk_memory.py 2000000 16384
+Usage (from the repository root): python benchmarks/screening/performance/score_chunk_memory.py 2000000 16384
 """
 import sys, time, numpy as np
 sys.path.insert(0, "benchmarks")
