@@ -56,6 +56,12 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         Weight of :math:`L_G` in the probed score.
     batch_size : int, default=16384
         Rows per scoring chunk.
+    preprocessed : bool, default=True
+        Whether ``x_held_out`` and ``x_reference`` are preprocessed already.
+        False: they are rows as :meth:`EfficientGAN.fit
+        <pyod_efficientgan.EfficientGAN.fit>` takes them, and the detector
+        hands the callback its fitted preprocessing
+        (:meth:`set_row_transform`) before training.
 
     Attributes
     ----------
@@ -76,14 +82,18 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         norm=2,
         alpha=0.9,
         batch_size=16384,
+        preprocessed=True,
     ):
         super().__init__()
         if not 0 < flagged_share < 1:
             raise ValueError(f"flagged_share must be in (0, 1), got {flagged_share!r}.")
         if every_n_steps < 1:
             raise ValueError(f"every_n_steps must be a positive int, got {every_n_steps!r}.")
-        self.x_held_out = np.ascontiguousarray(x_held_out, dtype=np.float32)
-        self.x_reference = np.ascontiguousarray(x_reference, dtype=np.float32)
+        self.preprocessed = preprocessed
+        self._rows = (x_held_out, x_reference)
+        if preprocessed:
+            self.x_held_out = np.ascontiguousarray(x_held_out, dtype=np.float32)
+            self.x_reference = np.ascontiguousarray(x_reference, dtype=np.float32)
         self.flagged_share = flagged_share
         self.every_n_steps = every_n_steps
         self.score_method = score_method
@@ -93,7 +103,23 @@ class HeldOutFlagSelection(keras.callbacks.Callback):
         self.probes_ = []
         self.selected_step_ = None
 
+    def set_row_transform(self, transform):
+        """Preprocess the two sets of rows with ``transform`` (the detector's, at fit).
+
+        Parameters
+        ----------
+        transform : callable
+            ``transform(rows) -> float32 rows``, the fitted preprocessing.
+        """
+        if not self.preprocessed:  # rows given preprocessed keep their own preprocessing
+            self.x_held_out, self.x_reference = (transform(rows) for rows in self._rows)
+
     def on_train_begin(self, logs=None):
+        if not hasattr(self, "x_held_out"):
+            raise RuntimeError(
+                "HeldOutFlagSelection(preprocessed=False) scores rows only once fit hands it "
+                "the detector's preprocessing; pass it to EfficientGAN.fit."
+            )
         self._score_function = ScoreFunction(
             self.model.members, self.score_method, self.norm, self.alpha
         )

@@ -7,6 +7,7 @@ from pyod_efficientgan import startup
 startup.import_keras()
 
 import contextlib
+import functools
 
 import numpy as np
 from pyod.models.base import BaseDetector
@@ -16,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from pyod_efficientgan import backends, parameters, restore, state, training
 from pyod_efficientgan.bigan import build_bigan
 from pyod_efficientgan.persistence import DetectorFileError, read_state, write_state
-from pyod_efficientgan.preprocessing import VALIDATED_DTYPES, make_scaler
+from pyod_efficientgan.preprocessing import VALIDATED_DTYPES, make_scaler, to_float32
 from pyod_efficientgan.rows import ArrayRows
 from pyod_efficientgan.scaleout.distribute import check_backend
 from pyod_efficientgan.scaleout.streaming import ChunkedRows
@@ -248,7 +249,10 @@ class EfficientGAN(BaseDetector):
             Extra callbacks for the BiGAN's ``fit``, run after the detector's
             own, with the :class:`~pyod_efficientgan.bigan.BiGAN` as
             ``self.model``; rows they score must be preprocessed as the
-            detector does (e.g. :class:`~pyod_efficientgan.callbacks.HeldOutFlagSelection`).
+            detector does. A callback with a ``set_row_transform(transform)``
+            method is handed the fitted preprocessing before training
+            (``transform(rows)`` gives float32 rows as the networks take them;
+            e.g. :class:`~pyod_efficientgan.callbacks.HeldOutFlagSelection`).
 
         Returns
         -------
@@ -298,6 +302,9 @@ class EfficientGAN(BaseDetector):
             self._set_n_classes(y)
             seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
             x_train, x_validation, make_batches = source.training_rows(scaler, seed)
+            for callback in callbacks or ():
+                if hasattr(callback, "set_row_transform"):
+                    callback.set_row_transform(functools.partial(to_float32, scaler))
             params = self.get_params(deep=False)
             self.latent_dim_ = parameters.resolve_latent_dim(self.latent_dim, n_features)
             model = build_bigan(parameters.structure(params, n_features, self.latent_dim_), seed)

@@ -81,12 +81,10 @@ CONFIGS = {
             preprocessing=None, validation_size=0.0, ema_decay=0.999, n_estimators=1,
         ),
     },
-    # The detector's defaults when these configurations were measured (min-max
-    # scaling, 10 % held out for early stopping, L1 norm, one BiGAN with the
-    # paper's 32-dimensional code), pinned so the tables reproduce. (epochs="auto"
-    # gives KDD's 198,382 training rows 3 epochs with both the old 2000-step and
-    # the current 5000-step budget.)
-    "default": {
+    # Min-max scaling, 10 % held out for early stopping, the L1 norm, one BiGAN with the
+    # paper's 32-dimensional code, on the raw features ("auto" epochs give KDD's 198,382
+    # training rows 3 epochs).
+    "minmax-heldout": {
         "transform": "none",
         "detector": dict(
             preprocessing="minmax", validation_size=0.1, norm=1, latent_dim=32, n_estimators=1,
@@ -133,7 +131,9 @@ CONFIGS = {
 """Named settings for ``--config``: the feature transform, the detector's arguments
 and, optionally, a ``selection`` of the weights to keep (:func:`fit_with_selection`).
 
-``default`` is the detector's own defaults on the untransformed features.
+``paper`` is the official code's settings; ``minmax-heldout`` is min-max scaling with
+early stopping on held-out rows, one BiGAN, on the untransformed features; the others
+are described in docs/kdd99.md.
 """
 
 TRANSFORMS = ("none", "log1p")
@@ -299,14 +299,9 @@ def variant_scores(detector, X, methods=("cross-entropy", "feature-matching")):
     Training does not depend on ``score_method`` (early stopping watches the
     reconstruction error only), so one fit serves both variants: this gives
     the scores that a detector fitted with the same seed and the other
-    ``score_method`` would give.
-
-    The rows are scored by the detector's own
-    :meth:`~pyod_efficientgan.EfficientGAN.decision_function` (its chunked
-    scorer); nothing here scores rows itself. The detector reads its score
-    parameters when it scores, not when it is fitted, so each variant is one
-    ``detector.set_params(score_method=method)``: the caller's detector is
-    switched in place, without a copy, and its own ``score_method`` is
+    ``score_method`` would give. Each variant is the detector's own
+    :meth:`~pyod_efficientgan.EfficientGAN.decision_function` after
+    ``set_params(score_method=method)``; the detector's ``score_method`` is
     restored in a ``finally`` block, also when scoring raises.
 
     Parameters
@@ -383,9 +378,8 @@ def fit_with_selection(X_train, X_test, params, selection, seed):
     flagged by mistake, without labels (the test rows are used unlabelled, as
     the protocol's threshold uses them).
 
-    The detector's scaling is fitted here on the rows it trains on and
-    applied to all rows, and the detector gets ``preprocessing=None``: the
-    same scaling the detector would fit, visible to the callback.
+    The callback takes the rows unscaled; the detector hands it its fitted
+    preprocessing when ``fit`` starts.
 
     Parameters
     ----------
@@ -404,39 +398,33 @@ def fit_with_selection(X_train, X_test, params, selection, seed):
     Returns
     -------
     detector : EfficientGAN
-        Fitted on scaled rows, with the selected test-time weights.
-    X_test_scaled : ndarray of shape (n_test, n_features)
-        The test rows scaled like the training rows; score these.
+        Fitted, with the selected test-time weights.
     selector : HeldOutFlagSelection
         The callback, with ``probes_`` and ``selected_step_``.
     """
     from pyod_efficientgan import EfficientGAN
     from pyod_efficientgan.callbacks import HeldOutFlagSelection
-    from pyod_efficientgan.preprocessing import make_scaler
 
     X_fit, X_held_out = train_test_split(
         X_train, test_size=selection["held_out"], random_state=seed
     )
-    # the scaling the detector would fit for these params
-    scaler = make_scaler(EfficientGAN(**params).preprocessing)
-    scale = np.asarray if scaler is None else scaler.fit(X_fit).transform
-    detector = EfficientGAN(**{**params, "preprocessing": None}, random_state=seed)
-    X_test_scaled = scale(X_test)
+    detector = EfficientGAN(**params, random_state=seed)
     reference = np.random.RandomState(SPLIT_SEED).choice(
         len(X_test), min(selection["reference_rows"], len(X_test)), replace=False
     )
     selector = HeldOutFlagSelection(
-        scale(X_held_out),
-        X_test_scaled[np.sort(reference)],
+        X_held_out,
+        X_test[np.sort(reference)],
         flagged_share=1 - ANOMALY_PERCENTILE / 100,
         every_n_steps=selection["every_n_steps"],
         score_method=detector.score_method,
         norm=detector.norm,
         alpha=detector.alpha,
         batch_size=detector.score_batch_size,
+        preprocessed=False,
     )
-    detector.fit(scale(X_fit), callbacks=[selector])
-    return detector, X_test_scaled, selector
+    detector.fit(X_fit, callbacks=[selector])
+    return detector, selector
 
 
 def run_experiment(X_train, X_test, y_test, seeds, params, report=None, selection=None):
@@ -476,13 +464,10 @@ def run_experiment(X_train, X_test, y_test, seeds, params, report=None, selectio
         selected_step = None
         if selection is None:
             detector = EfficientGAN(**params, random_state=seed).fit(X_train)
-            test_rows = X_test
         else:
-            detector, test_rows, selector = fit_with_selection(
-                X_train, X_test, params, selection, seed
-            )
+            detector, selector = fit_with_selection(X_train, X_test, params, selection, seed)
             selected_step = selector.selected_step_
-        scores = variant_scores(detector, test_rows)
+        scores = variant_scores(detector, X_test)
         seconds = time.perf_counter() - start
         for method, method_scores in scores.items():
             row = {
@@ -715,9 +700,9 @@ def add_arguments(parser):
         choices=sorted(CONFIGS),
         default="select",
         help=(
-            f"named settings: {', '.join(sorted(CONFIGS))} ('paper' is the official code's, "
-            "'default' the detector's defaults; each is described in docs/kdd99.md); the options "
-            "below override them (default: %(default)s)"
+            f"named settings: {', '.join(sorted(CONFIGS))} ('paper' is the official code's; each "
+            "is described in docs/kdd99.md); the options below override them "
+            "(default: %(default)s)"
         ),
     )
     detector.add_argument(
