@@ -160,6 +160,11 @@ class BiGANMember(keras.layers.Layer):
     ema_networks : tuple of three keras.Model or None, default=None
         Networks with the architectures of E, G and D to hold the test-time
         weights (their weights are overwritten). None clones E, G and D.
+    reconstruction_weight : float, default=0.0
+        Weight of the explicit reconstruction term
+        ``mean((x - G(E(x)))**2)`` (over the kept rows and the features)
+        added to the E+G loss, as in ALICE (Li et al., 2017); 0 trains E and
+        G only adversarially, as the paper does.
     **kwargs
         Passed to :class:`keras.layers.Layer`.
     """
@@ -176,9 +181,11 @@ class BiGANMember(keras.layers.Layer):
         trim_ramp_steps=0,
         trim_norm=2,
         ema_networks=None,
+        reconstruction_weight=0.0,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.reconstruction_weight = float(reconstruction_weight)
         self.trim_share = float(trim_share)
         self.trim_ramp_steps = int(trim_ramp_steps)
         self.trim_norm = trim_norm
@@ -303,6 +310,23 @@ class BiGANMember(keras.layers.Layer):
         ge_loss = mean_cross_entropy(logits_real, 0, weights) + mean_cross_entropy(logits_fake, 1)
         return d_loss, ge_loss
 
+    def reconstruction_loss(self, x, weights=None):
+        """Mean squared reconstruction error of the trained E and G on ``x``.
+
+        .. math::
+
+            L_R = \\frac{1}{|K| d} \\sum_{i \\in K} \\lVert x_i - G(E(x_i)) \\rVert_2^2
+
+        over the kept rows K (``weights`` 1; all rows when None) and the d
+        features.
+        """
+        run = _backend.run_network
+        reconstructed = run(self.generator, run(self.encoder, x, True), True)
+        errors = ops.mean(ops.square(x - reconstructed), axis=-1)
+        if weights is None:
+            return ops.mean(errors)
+        return ops.sum(errors * weights) / ops.maximum(ops.sum(weights), 1.0)
+
     def optimizer_steps(self, x, share):
         """The D step, the E+G step and the EMA update; returns the batch's two losses."""
         batch_size = ops.shape(x)[0]
@@ -319,6 +343,10 @@ class BiGANMember(keras.layers.Layer):
 
         def ge_objective():
             _, ge_loss = self.pair_losses(x, z, weights)
+            if self.reconstruction_weight > 0:
+                ge_loss = ge_loss + self.reconstruction_weight * self.reconstruction_loss(
+                    x, weights
+                )
             return _backend.replica_loss(ge_loss, share), ge_loss
 
         ge_variables = self.encoder.trainable_variables + self.generator.trainable_variables

@@ -108,6 +108,12 @@ class EfficientGAN(BaseDetector):
         and E (no gradient from them), reached linearly over the first half
         of the planned steps. ``"auto"`` is ``contamination`` (0.1 when
         ``contamination`` is a thresholder). 0 is the paper's training.
+    reconstruction_weight : float >= 0, default=0.0
+        Weight of an explicit reconstruction term
+        :math:`\\operatorname{mean}((x - G(E(x)))^2)` added to the E+G loss
+        (ALICE, Li et al., 2017), over the rows trimming keeps: E and G then
+        learn the inverse that :math:`L_G` measures instead of reaching it
+        only at the optimum of the BiGAN game. 0 is the paper's training.
     random_state : int, RandomState instance or None, default=None
         Seeds the weights, dropout, latent noise, shuffling and the
         validation split. An int gives identical scores on every fit.
@@ -210,6 +216,7 @@ class EfficientGAN(BaseDetector):
         score_batch_size=16384,
         n_estimators=3,
         trim_share=0.0,
+        reconstruction_weight=0.0,
         random_state=None,
         verbose=0,
     ):
@@ -232,6 +239,7 @@ class EfficientGAN(BaseDetector):
         self.score_batch_size = score_batch_size
         self.n_estimators = n_estimators
         self.trim_share = trim_share
+        self.reconstruction_weight = reconstruction_weight
         self.random_state = random_state
         self.verbose = verbose
 

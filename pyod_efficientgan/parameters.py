@@ -60,6 +60,7 @@ CONSTRAINTS = {
     "score_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     "n_estimators": [Interval(numbers.Integral, 1, None, closed="left")],
     "trim_share": [Interval(numbers.Real, 0, 0.5, closed="both"), StrOptions({"auto"})],
+    "reconstruction_weight": [Interval(numbers.Real, 0, None, closed="left")],
     "random_state": ["random_state"],
     "verbose": [Interval(numbers.Integral, 0, 2, closed="both"), "boolean"],
 }
@@ -232,6 +233,8 @@ class TrainingPlan:
         Members sharing the "auto" step budget.
     trim_share : float
         Share of each batch left out of the real-pair losses, once ramped up.
+    reconstruction_weight : float
+        Weight of the explicit reconstruction term of the E+G loss.
     patience : int
         Epochs without improvement before early stopping.
     score_method, norm, alpha
@@ -253,6 +256,7 @@ class TrainingPlan:
     alpha: float
     score_batch_size: int
     verbose: int
+    reconstruction_weight: float = 0.0
 
 
 def training_plan(params):
@@ -269,4 +273,5 @@ def training_plan(params):
         alpha=float(params["alpha"]),
         score_batch_size=params["score_batch_size"],
         verbose=int(params["verbose"]),
+        reconstruction_weight=float(params["reconstruction_weight"]),
     )

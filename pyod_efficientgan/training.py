@@ -228,6 +228,7 @@ def train(model, x_train, x_validation, plan, seed, make_batches=None, extra_cal
     passes = passes_per_round(epochs, steps_per_epoch)
     for member in model.members:
         member.trim_share = plan.trim_share
+        member.reconstruction_weight = plan.reconstruction_weight
         member.trim_ramp_steps = int(TRIM_RAMP_FRACTION * epochs * steps_per_epoch)
     _compile(
         model,
