@@ -608,3 +608,32 @@ def test_no_score_reason_is_none_when_one_run_scored():
     records = pd.DataFrame({"roc": [np.nan, 0.7], "error": ["ValueError: x", None]})
     assert harness.no_score_reason(records) is None
     assert "ValueError: x" in harness.no_score_reason(records.iloc[:1])
+
+
+def test_clean_setting_fits_on_the_training_inliers_and_keeps_the_test_part():
+    dataset = _separable(n_inliers=180, n_outliers=20)
+    contaminated = split_standardize(dataset.X, dataset.y, seed=3)
+    clean = split_standardize(dataset.X, dataset.y, seed=3, setting="clean")
+    y_train = contaminated[2]
+    assert 0 < y_train.sum() and len(clean[0]) == int((y_train == 0).sum())
+    np.testing.assert_array_equal(clean[2], y_train)  # the labels of the whole training part
+    np.testing.assert_array_equal(clean[3], contaminated[3])
+    # standardized on the inliers: the outliers are far from their scale
+    np.testing.assert_allclose(clean[0].mean(axis=0), 0, atol=1e-12)
+    assert np.abs(clean[1][clean[3] == 1]).mean() > 2 * np.abs(contaminated[1][clean[3] == 1]).mean()
+    with pytest.raises(ValueError, match="setting must be one of"):
+        split_standardize(dataset.X, dataset.y, seed=3, setting="novelty")
+
+
+def test_clean_setting_is_recorded_and_reported(datasets):
+    records = run_benchmark(datasets, ["L1Norm"], n_runs=1, progress=False, setting="clean")
+    assert set(records["setting"]) == {"clean"}
+    default = run_benchmark(datasets, ["L1Norm"], n_runs=1, progress=False)
+    assert set(default["setting"]) == {"contaminated"}
+    config = {"command": "x", "n_runs": 1, "base_seed": 0, "params": {}, "setting": "clean"}
+    assert "training part's inliers only" in summary_markdown(records, datasets, ["L1Norm"], config)
+    args = _parse(["--setting", "clean", "--detectors", "L1Norm"])
+    assert args.setting == "clean" and "--setting clean" in " ".join(harness._argv_of(args))
+    assert _parse([]).setting == "contaminated"
+    with pytest.raises(SystemExit):
+        _parse(["--setting", "novelty"])

@@ -4,11 +4,14 @@ The protocol is the one of PyOD's ``notebooks/benchmark.py``. For every
 dataset and repetition ``i``:
 
 1. ``train_test_split(X, y, test_size=0.4, random_state=split_seed_i)``;
-2. :func:`pyod.utils.utility.standardizer` fitted on the training part;
-3. every detector is built with ``contamination`` = the dataset's outlier
-   fraction, fitted on the training rows (no labels) and scores the test
-   rows;
-4. ROC AUC, Precision @ n (:func:`pyod.utils.utility.precision_n_scores`,
+2. in the ``clean`` setting (:data:`SETTINGS`) the training part's outliers
+   are dropped (novelty detection: fit on inliers only, the paper's KDD99
+   setting); the ``contaminated`` default keeps them (PyOD's protocol);
+3. :func:`pyod.utils.utility.standardizer` fitted on the training rows;
+4. every detector is built with ``contamination`` = the training part's
+   outlier fraction, fitted on the training rows (no labels) and scores the
+   test rows;
+5. ROC AUC, Precision @ n (:func:`pyod.utils.utility.precision_n_scores`,
    n = number of test outliers) and the fit + score time are recorded.
 
 Unlike PyOD's script, each detector and repetition gets its own seed, derived
@@ -74,6 +77,12 @@ DEFAULT_N_JOBS = 2
 
 DEFAULT_SEED = 0
 """Base seed of a default run."""
+
+SETTINGS = ("contaminated", "clean")
+"""What the detectors are fitted on: ``contaminated``, every row of the training
+split (PyOD's protocol, the default); ``clean``, the training split's inliers only
+(novelty detection, as in the paper's KDD99 experiment and ADBench's
+semi-supervised setting). The test split is the same in both."""
 
 METRICS = {"roc": "ROC AUC", "prc": "Precision @ n", "time": "Fit + score time (s)"}
 """Metric key -> title; the keys are the result columns and CSV names."""
@@ -365,8 +374,8 @@ def detector_seed(base_seed, run, name):
     return int(np.random.SeedSequence(base_seed, spawn_key=key).generate_state(1)[0] >> 1)
 
 
-def split_standardize(X, y, seed):
-    """Split 60/40 with ``seed`` and standardize both parts on the training part.
+def split_standardize(X, y, seed, setting="contaminated"):
+    """Split 60/40 with ``seed`` and standardize both parts on the training rows.
 
     Parameters
     ----------
@@ -376,14 +385,23 @@ def split_standardize(X, y, seed):
         0/1 labels.
     seed : int
         Seed of :func:`~sklearn.model_selection.train_test_split`.
+    setting : {"contaminated", "clean"}, default="contaminated"
+        ``clean`` drops the training part's outliers before standardizing
+        (see :data:`SETTINGS`).
 
     Returns
     -------
     X_train, X_test, y_train, y_test : ndarray
+        ``y_train`` holds the labels of the training part before any row is
+        dropped (its outlier share is the detectors' ``contamination``).
     """
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=TEST_SIZE, random_state=seed
     )
+    if setting == "clean":
+        X_train = X_train[y_train == 0]
     X_train, X_test = standardizer(X_train, X_test)
     return X_train, X_test, y_train, y_test
 
@@ -430,7 +448,7 @@ def _contamination(y_train):
     return float(min(max(np.mean(y_train), 1e-3), 0.5))
 
 
-def run_task(dataset, run, name, base_seed, params=None):
+def run_task(dataset, run, name, base_seed, params=None, setting="contaminated"):
     """Evaluate one detector on one repetition of one dataset; never raises.
 
     Parameters
@@ -445,18 +463,20 @@ def run_task(dataset, run, name, base_seed, params=None):
         Seed of the benchmark.
     params : dict or None, default=None
         Constructor arguments of this detector.
+    setting : {"contaminated", "clean"}, default="contaminated"
+        What the detector is fitted on (:data:`SETTINGS`).
 
     Returns
     -------
     record : dict
-        ``dataset``, ``detector``, ``run``, ``split_seed``, ``seed``, the
+        ``dataset``, ``detector``, ``run``, ``setting``, ``split_seed``, ``seed``, the
         metrics (NaN on failure) and ``error`` (None or the message).
     """
     seeds = {"split_seed": split_seed(base_seed, run), "seed": detector_seed(base_seed, run, name)}
-    record = {"dataset": dataset.name, "detector": name, "run": run, **seeds}
+    record = {"dataset": dataset.name, "detector": name, "run": run, "setting": setting, **seeds}
     try:
         X_train, X_test, y_train, y_test = split_standardize(
-            dataset.X, dataset.y, seeds["split_seed"]
+            dataset.X, dataset.y, seeds["split_seed"], setting
         )
         detector = make_detector(name, _contamination(y_train), seeds["seed"], **(params or {}))
         record.update(evaluate(detector, X_train, X_test, y_test), error=None)
@@ -474,6 +494,7 @@ def run_benchmark(
     n_jobs=1,
     progress=True,
     on_record=None,
+    setting="contaminated",
 ):
     """Run the protocol on every dataset, repetition and detector.
 
@@ -501,6 +522,8 @@ def run_benchmark(
     on_record : callable or None, default=None
         Called with each record as soon as it is done (e.g. to save partial
         results of a long run).
+    setting : {"contaminated", "clean"}, default="contaminated"
+        What the detectors are fitted on (:data:`SETTINGS`).
 
     Returns
     -------
@@ -521,7 +544,7 @@ def run_benchmark(
             start_keras()
         for dataset, run, name in tasks:
             bar.set_postfix_str(f"{dataset.name}/{name}/{run}")
-            records.append(_quiet_task(dataset, run, name, base_seed, params.get(name)))
+            records.append(_quiet_task(dataset, run, name, base_seed, params.get(name), setting))
             if on_record is not None:
                 on_record(records[-1])
             bar.update()
@@ -530,7 +553,7 @@ def run_benchmark(
 
         with _worker_pool(n_jobs, uses_keras):
             results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-                delayed(_quiet_task)(dataset, run, name, base_seed, params.get(name))
+                delayed(_quiet_task)(dataset, run, name, base_seed, params.get(name), setting)
                 for dataset, run, name in tasks
             )
             for record in results:
@@ -549,10 +572,10 @@ KERAS_DETECTORS = ("EfficientGAN", "EfficientGAN+IForest")
 """Registry names whose detectors run on Keras (and so start its backend)."""
 
 
-def _quiet_task(dataset, run, name, base_seed, params):
+def _quiet_task(dataset, run, name, base_seed, params, setting="contaminated"):
     """:func:`run_task` without TensorFlow's retracing warnings, in this process or a worker."""
     with startup.without_retracing_warnings(name in KERAS_DETECTORS):
-        return run_task(dataset, run, name, base_seed, params)
+        return run_task(dataset, run, name, base_seed, params, setting)
 
 
 @contextlib.contextmanager
@@ -792,6 +815,12 @@ def summary_markdown(records, datasets, detectors, config):
     text : str
     """
     n_runs = config["n_runs"]
+    setting = config.get("setting", "contaminated")
+    fitted_on = (
+        "fitted on the training part's inliers only (the `clean` setting: novelty detection)"
+        if setting == "clean"
+        else "fitted on every training row (the `contaminated` setting)"
+    )
     lines = [
         "# Benchmark results",
         "",
@@ -799,8 +828,9 @@ def summary_markdown(records, datasets, detectors, config):
         "",
         f"Protocol: PyOD's `notebooks/benchmark.py`: {n_runs} repetition(s) per dataset of a "
         f"{int(100 * (1 - TEST_SIZE))}/{int(100 * TEST_SIZE)} train/test split, "
-        "`standardizer` fitted on the training part, contamination = outlier share of the "
-        "training part, fit without labels, score the test part. Cells are mean ± std over "
+        "`standardizer` fitted on the training rows, contamination = outlier share of the "
+        f"training part, detectors {fitted_on} without labels, score the test part. "
+        "Cells are mean ± std over "
         "the repetitions; the **mean** row averages the dataset means; the **average rank** "
         "row averages each detector's rank per dataset (1 = best; a failure ranks last).",
         "",
@@ -1109,6 +1139,15 @@ def add_arguments(parser):
         default=DEFAULT_N_JOBS,
         help="worker processes (joblib; default: %(default)s)",
     )
+    parser.add_argument(
+        "--setting",
+        choices=SETTINGS,
+        default=SETTINGS[0],
+        help=(
+            "contaminated: fit on every training row (PyOD's protocol); clean: fit on the "
+            "training split's inliers only (default: %(default)s)"
+        ),
+    )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
@@ -1186,11 +1225,13 @@ def run(args):
         n_jobs=args.n_jobs,
         progress=not args.no_progress,
         on_record=save,
+        setting=args.setting,
     )
     config = {
         "command": shlex.join(["pyod-efficientgan", "bench", *_argv_of(args)]),
         "n_runs": args.n_runs,
         "base_seed": args.seed,
+        "setting": args.setting,
         "params": params,
         "started": started,
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
@@ -1245,5 +1286,7 @@ def _argv_of(args):
         argv += ["--epochs", str(args.epochs)]
     for key, value in args.efficientgan_param:
         argv += ["--efficientgan-param", f"{key}={value!r}"]
+    if args.setting != SETTINGS[0]:
+        argv += ["--setting", args.setting]
     argv += ["--out", str(args.out), "--n-jobs", str(args.n_jobs)]
     return argv

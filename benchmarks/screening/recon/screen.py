@@ -66,7 +66,10 @@ FIELDS = ("group", "dataset", "run", "setting", "detector", "roc", "prc", "time"
 
 def load_group(group):
     from pyod_efficientgan.experiments.datasets import (
-        ODDS_BENCHMARK, dataset_files, load_dataset, subsample,
+        ODDS_BENCHMARK,
+        dataset_files,
+        load_dataset,
+        subsample,
     )  # fmt: skip
 
     datasets = [load_dataset(name, os.environ["PYOD_EFFICIENTGAN_ODDS_DIR"]) for name in ODDS_BENCHMARK]
