@@ -44,9 +44,70 @@ def detector_state(detector):
         return state.to_state(params)
     params.update(fitted.get("_model_params", {}))
     scaler = fitted.get("scaler_")
-    return state.to_state(
-        params, fitted, None if scaler is None else vars(scaler), model.get_weights()
-    )
+    plain = state.to_state(params, fitted, None if scaler is None else vars(scaler), [])
+    try:
+        check_fitted_state(plain)
+    except ValueError as error:
+        raise ValueError(
+            f"Cannot save or pickle this fitted EfficientGAN, it could not be loaded again: "
+            f"{error} Set a valid value with set_params first."
+        ) from error
+    plain["weights"] = [np.asarray(w) for w in model.get_weights()]
+    return plain
+
+
+def check_fitted_params(params):
+    """Validate the parameters of a fitted state (part of :func:`check_fitted_state`).
+
+    ``set_params(alpha=2.0)`` after ``fit`` is thus refused when the detector
+    is saved or pickled, not when the file is loaded.
+
+    Parameters
+    ----------
+    params : dict
+        The state's ``"params"``.
+
+    Raises
+    ------
+    ValueError
+        ``invalid parameters (...)`` with scikit-learn's message naming the
+        parameter and its value.
+    """
+    try:
+        parameters.validate(params)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"invalid parameters ({error}).") from error
+
+
+def check_fitted_state(detector_state):
+    """Check a fitted state: the one check of every writer and every reader.
+
+    :func:`detector_state` runs it (``save``, pickling) and :func:`from_state`
+    runs it (``load``, unpickling), so that what is written can be read back
+    and a pickle is checked like a file: the parameters
+    (:func:`check_fitted_params`), the names of the attributes
+    (:func:`~pyod_efficientgan.state.name_problems`), and their values
+    (:func:`~pyod_efficientgan.state.check_values`).
+
+    Parameters
+    ----------
+    detector_state : dict
+        A fitted state whose ``"params"`` are complete (the constructor's).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter or attribute a fit cannot give.
+    """
+    check_fitted_params(detector_state["params"])
+    attributes = detector_state["attributes"]
+    arrays = [name for name in attributes if name in state.ARRAY_ATTRIBUTES]
+    problems = state.name_problems(set(attributes) - set(arrays), arrays)
+    missing = problems.get("missing attributes", []) + problems.get("missing arrays", [])
+    unknown = problems.get("unknown attributes", [])
+    if missing or unknown:
+        raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
+    state.check_values(detector_state)
 
 
 def checked_structure(params, n_features, latent_dim, weights):
@@ -124,7 +185,8 @@ def _restored_scaler(preprocessing, statistics):
 def from_state(cls, detector_state):
     """Build a detector from a state of :func:`detector_state`.
 
-    Sets the parameters; for a fitted state, validates them, sets the fitted
+    Sets the parameters; for a fitted state, checks it (:func:`check_fitted_state`,
+    as :func:`detector_state` does), sets the fitted
     attributes and the scaler, checks the weights against the networks the
     parameters describe (:func:`checked_structure`, before any network is
     built), builds the networks (:func:`~pyod_efficientgan.bigan.build_bigan`
@@ -160,18 +222,9 @@ def from_state(cls, detector_state):
     if detector_state.get("weights") is None:
         return detector
     params = detector.get_params(deep=False)
-    try:
-        parameters.validate(params)
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"invalid parameters ({error}).") from error
+    check_fitted_state({**detector_state, "params": params})
 
     attributes = detector_state["attributes"]
-    arrays = [name for name in attributes if name in state.ARRAY_ATTRIBUTES]
-    problems = state.name_problems(set(attributes) - set(arrays), arrays)
-    missing = problems.get("missing attributes", []) + problems.get("missing arrays", [])
-    unknown = problems.get("unknown attributes", [])
-    if missing or unknown:
-        raise ValueError(f"missing attributes {sorted(missing)}, unknown {sorted(unknown)}.")
     for spec in state.ATTRIBUTES:
         name, value = spec.name, attributes.get(spec.name)
         if name in ("threshold_", "_mu", "_sigma") and isinstance(value, numbers.Real):
@@ -221,5 +274,10 @@ def set_pickle_state(detector, pickled):
     """Make ``detector`` (being unpickled) the detector of a :func:`pickle_state`."""
     pickled = dict(pickled)
     pending = pickled.pop("params_for_next_fit", {})
+    if not isinstance(pending, dict) or not set(pending) <= set(state.STRUCTURE_PARAMS):
+        # only structure parameters wait for the next fit; anything else would set an
+        # arbitrary attribute of the detector (``decision_function`` included)
+        names = sorted(map(str, pending)) if isinstance(pending, dict) else pending
+        raise ValueError(f"params_for_next_fit holds {names!r}, not structure parameters.")
     detector.__dict__.update(from_state(type(detector), pickled).__dict__)
     detector.__dict__.update(pending)

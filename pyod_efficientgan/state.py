@@ -29,6 +29,7 @@ detector, and takes plain values, never the detector.
 """
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -327,18 +328,20 @@ def _check_statistics(attributes, scaler):
         raise ValueError(f"{'; '.join(problems)}.")
 
 
-def _check_score_summary(attributes):
+def _check_score_summary(attributes, thresholder=False):
     """``threshold_``, ``_mu`` and ``_sigma`` are those of ``decision_scores_`` (as PyOD sets them).
 
-    ``threshold_`` is a percentile of the scores (a saved detector's
-    ``contamination`` is a float), so it lies within their range; ``_mu`` and
-    ``_sigma`` are their mean and standard deviation, up to rounding.
+    ``threshold_`` is a percentile of the scores (when ``contamination`` is a
+    float: a saved detector's always is), so it lies within their range;
+    ``_mu`` and ``_sigma`` are their mean and standard deviation, up to
+    rounding. A thresholder's ``threshold_`` (a pickled detector's) is on its
+    own scale and not compared.
     """
     scores = attributes["decision_scores_"].astype(np.float64)
     low, high = float(scores.min()), float(scores.max())
     spread = max(high - low, abs(low), abs(high), 1.0) * 1e-9
     problems = []
-    if not low - spread <= attributes["threshold_"] <= high + spread:
+    if not thresholder and not low - spread <= attributes["threshold_"] <= high + spread:
         problems.append(
             f"threshold_={attributes['threshold_']!r} lies outside the training scores "
             f"[{low!r}, {high!r}]"
@@ -380,4 +383,5 @@ def check_values(state):
     _check_scalars(attributes, scaler)
     _check_arrays(attributes, scaler)
     _check_statistics(attributes, scaler)
-    _check_score_summary(attributes)
+    contamination = state.get("params", {}).get("contamination", 0.1)
+    _check_score_summary(attributes, thresholder=not isinstance(contamination, numbers.Real))
