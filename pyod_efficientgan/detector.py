@@ -522,8 +522,10 @@ class EfficientGAN(BaseDetector):
             raise DetectorFileError(f"{path!s}: {error}") from error
 
     def _check_scoring_input(self, X):
-        """Check the detector is fitted and validate X like the training rows."""
+        """Check the detector is fitted, its score parameters, and X like the training rows."""
         check_is_fitted(self, ["model_", "decision_scores_"])
+        # they may have been set since fit
+        parameters.check_score_params(self.get_params(deep=False))
         return self._validate_rows(X, reset=False)
 
     def _score(self, X, components=False):

@@ -67,6 +67,34 @@ CONSTRAINTS = {
 """scikit-learn's constraints of every parameter (``_parameter_constraints``)."""
 
 
+SCORE_PARAMS = ("alpha", "norm", "score_method", "score_batch_size")
+"""The parameters scoring reads when it runs, so that ``set_params`` after ``fit`` acts."""
+
+
+def check_score_params(params):
+    """Refuse score parameters that scoring cannot use, where scoring reads them.
+
+    ``fit`` checks every parameter; these are read again by every scoring
+    call (``decision_function``, ``predict``, ``score_components``,
+    ``explain``), and may have been set since.
+
+    Parameters
+    ----------
+    params : dict
+        The detector's parameters (``get_params(deep=False)``).
+
+    Raises
+    ------
+    sklearn.utils._param_validation.InvalidParameterError
+        A ValueError naming the parameter and its value, as ``fit`` raises.
+    """
+    validate_parameter_constraints(
+        {name: CONSTRAINTS[name] for name in SCORE_PARAMS},
+        {name: params[name] for name in SCORE_PARAMS},
+        caller_name="EfficientGAN",
+    )
+
+
 def check_layer_widths(params):
     """Refuse layer widths that are not non-empty tuples of positive ints.
 
