@@ -14,7 +14,7 @@ from pyod.models.base import BaseDetector
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from pyod_efficientgan import backends, parameters, restore, state, training
+from pyod_efficientgan import backends, forking, parameters, restore, state, training
 from pyod_efficientgan.bigan import build_bigan
 from pyod_efficientgan.persistence import DetectorFileError, read_state, write_state
 from pyod_efficientgan.preprocessing import VALIDATED_DTYPES, make_scaler, to_float32
@@ -304,6 +304,7 @@ class EfficientGAN(BaseDetector):
         """
         with self._fit_context():
             self._validate_params()
+            forking.check_not_forked(backends.name())
             check_backend(backends.name())
             scaler = make_scaler(self.preprocessing)
             n_features = source.prepare(self._validate_rows, scaler, self.validation_size)
@@ -516,6 +517,7 @@ class EfficientGAN(BaseDetector):
             anything is allocated in proportion to what the file claims).
         """
         detector_state = read_state(path)
+        forking.check_not_forked(backends.name())  # from_state builds the networks
         try:
             return restore.from_state(cls, detector_state)
         except (ValueError, TypeError) as error:
@@ -524,6 +526,7 @@ class EfficientGAN(BaseDetector):
     def _check_scoring_input(self, X):
         """Check the detector is fitted, its score parameters, and X like the training rows."""
         check_is_fitted(self, ["model_", "decision_scores_"])
+        forking.check_not_forked(backends.name())
         # they may have been set since fit
         parameters.check_score_params(self.get_params(deep=False))
         return self._validate_rows(X, reset=False)
@@ -540,4 +543,6 @@ class EfficientGAN(BaseDetector):
         return restore.pickle_state(self)
 
     def __setstate__(self, pickled):
+        if "weights" in pickled:  # a fitted state: from_state builds the networks
+            forking.check_not_forked(backends.name())
         restore.set_pickle_state(self, pickled)
