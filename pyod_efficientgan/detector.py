@@ -8,6 +8,8 @@ startup.import_keras()
 
 import contextlib
 import functools
+import threading
+from numbers import Real
 
 import numpy as np
 from pyod.models.base import BaseDetector
@@ -28,6 +30,9 @@ from pyod_efficientgan.scoring import (
     score_rows,
     score_term_moments,
 )
+
+_CONTAMINATION_LOCK = threading.RLock()
+"""Held while a NumPy ``contamination`` is swapped for a float (``_contamination_as_float``)."""
 
 
 class EfficientGAN(BaseDetector):
@@ -375,6 +380,43 @@ class EfficientGAN(BaseDetector):
 
     def _validate_params(self):
         parameters.validate(self.get_params(deep=False))
+
+    @contextlib.contextmanager
+    def _contamination_as_float(self):
+        """A NumPy scalar ``contamination`` as the float it is, while PyOD's code runs.
+
+        PyOD tests ``isinstance(contamination, (float, int))`` and takes anything
+        else for a thresholder, so ``np.float32(0.1)`` failed with
+        ``AttributeError: ... 'fit'``. The parameter is restored after the call
+        (under a lock, so threads sharing the detector never see the swap undone
+        early); other values run PyOD's code as they are.
+        """
+        contamination = self.contamination
+        if isinstance(contamination, (float, int)) or not isinstance(contamination, Real):
+            yield
+            return
+        with _CONTAMINATION_LOCK:
+            self.contamination = float(contamination)
+            try:
+                yield
+            finally:
+                self.contamination = contamination
+
+    def _process_decision_scores(self):
+        with self._contamination_as_float():
+            return super()._process_decision_scores()
+
+    def predict(self, X, return_confidence=False):  # noqa: D102 (PyOD's)
+        with self._contamination_as_float():
+            return super().predict(X, return_confidence=return_confidence)
+
+    predict.__doc__ = BaseDetector.predict.__doc__
+
+    def predict_confidence(self, X):  # noqa: D102 (PyOD's)
+        with self._contamination_as_float():
+            return super().predict_confidence(X)
+
+    predict_confidence.__doc__ = BaseDetector.predict_confidence.__doc__
 
     # -------------------------------------------------------------- scoring
     def decision_function(self, X):

@@ -93,6 +93,42 @@ def check_score_params(params):
         {name: params[name] for name in SCORE_PARAMS},
         caller_name="EfficientGAN",
     )
+    check_no_bools(params, [name for name in SCORE_PARAMS if name in INTEGER_PARAMS])
+
+
+INTEGER_PARAMS = tuple(
+    name
+    for name, constraints in CONSTRAINTS.items()
+    if "boolean" not in constraints
+    and any(isinstance(c, Interval) and c.type is numbers.Integral for c in constraints)
+)
+"""The parameters that take an int, and not a bool (``verbose`` takes both)."""
+
+
+def check_no_bools(params, names=INTEGER_PARAMS):
+    """Refuse ``True`` and ``False`` for int parameters, which scikit-learn's ``Interval`` takes.
+
+    ``batch_size=True`` would otherwise train with batches of one row.
+
+    Parameters
+    ----------
+    params : dict
+        The detector's parameters (``get_params(deep=False)``).
+    names : sequence of str, default=INTEGER_PARAMS
+        The parameters to check.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its value.
+    """
+    for name in names:
+        value = params[name]
+        if isinstance(value, (bool, np.bool_)):
+            raise ValueError(
+                f"The '{name}' parameter of EfficientGAN must be an int, not a bool. "
+                f"Got {value!r} instead."
+            )
 
 
 def check_layer_widths(params):
@@ -126,7 +162,7 @@ def check_layer_widths(params):
 
 
 def validate(params):
-    """Check the parameters: scikit-learn's :data:`CONSTRAINTS`, then the layer widths.
+    """Check the parameters: scikit-learn's :data:`CONSTRAINTS`, the layer widths, no bools.
 
     What ``EfficientGAN._validate_params`` runs at ``fit``, and
     :func:`~pyod_efficientgan.restore.from_state` on a stored state.
@@ -143,6 +179,7 @@ def validate(params):
     """
     validate_parameter_constraints(CONSTRAINTS, params, caller_name="EfficientGAN")
     check_layer_widths(params)
+    check_no_bools(params)
 
 
 def layer_widths(params):
@@ -290,16 +327,16 @@ class TrainingPlan:
 def training_plan(params):
     """The :class:`TrainingPlan` of the detector's parameters (``get_params(deep=False)``)."""
     return TrainingPlan(
-        epochs=params["epochs"],
-        batch_size=params["batch_size"],
-        learning_rate=params["learning_rate"],
-        n_estimators=params["n_estimators"],
+        epochs=params["epochs"] if params["epochs"] == "auto" else int(params["epochs"]),
+        batch_size=int(params["batch_size"]),
+        learning_rate=float(params["learning_rate"]),  # Keras refuses NumPy scalars
+        n_estimators=int(params["n_estimators"]),
         trim_share=resolve_trim_share(params["trim_share"], params["contamination"]),
-        patience=params["patience"],
+        patience=int(params["patience"]),
         score_method=params["score_method"],
         norm=int(params["norm"]),
         alpha=float(params["alpha"]),
-        score_batch_size=params["score_batch_size"],
+        score_batch_size=int(params["score_batch_size"]),
         verbose=int(params["verbose"]),
         reconstruction_weight=float(params["reconstruction_weight"]),
     )

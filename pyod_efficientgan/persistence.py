@@ -107,6 +107,8 @@ class DetectorFileError(ValueError):
 # ------------------------------------------------------------------ writing
 def _json_safe(value):
     """Return ``value`` as plain JSON types, or raise TypeError."""
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        value = value.item()  # np.True_ is no bool, np.float32 no float
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, numbers.Integral):

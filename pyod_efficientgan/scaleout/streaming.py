@@ -21,6 +21,7 @@ it is called, or the files of :class:`ChunkFiles` (``.npy`` and Parquet). A
 plain generator can be read only once, so it is refused.
 """
 
+import numbers
 import os
 import sys
 from collections.abc import Iterable
@@ -70,9 +71,9 @@ class ChunkFiles:
         for path in self.paths:
             if not path.endswith((".npy", ".parquet")):
                 raise ValueError(f"ChunkFiles reads .npy and .parquet files; got {path!r}.")
-        if not isinstance(chunk_rows, int) or chunk_rows < 1:
+        if not _is_positive_int(chunk_rows):
             raise ValueError(f"chunk_rows must be a positive int; got {chunk_rows!r}.")
-        self.chunk_rows = chunk_rows
+        self.chunk_rows = int(chunk_rows)
         self.columns = columns
 
     def __iter__(self):
@@ -92,6 +93,11 @@ class ChunkFiles:
 
     def __repr__(self):
         return f"ChunkFiles({len(self.paths)} files, chunk_rows={self.chunk_rows})"
+
+
+def _is_positive_int(value):
+    """An int or NumPy integer, not a bool, of at least 1."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
 
 
 def _chunk_source(chunks):
@@ -151,7 +157,7 @@ class ChunkedRows:
 
     def prepare(self, validate, scaler, validation_size):
         """Check the settings, validate every chunk, fit ``scaler``; return the rows' width."""
-        if not isinstance(self.shuffle_buffer, int) or self.shuffle_buffer < 1:
+        if not _is_positive_int(self.shuffle_buffer):
             raise ValueError(f"shuffle_buffer must be a positive int; got {self.shuffle_buffer!r}.")
         if validation_size > 0:
             raise ValueError(
@@ -206,7 +212,7 @@ class ChunkedRows:
     def training_rows(self, scaler, seed):
         """The scaled rows as a stream, no held-out rows, and the streamed batches."""
         rows = _StreamedRows(lambda: self.scaled_chunks(scaler), self.n_rows, self.n_features)
-        shuffle_buffer = self.shuffle_buffer
+        shuffle_buffer = int(self.shuffle_buffer)
 
         def make_batches(rows, batch_size, seed, passes):
             return backends.current().streamed_batches(
