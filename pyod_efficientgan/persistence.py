@@ -49,6 +49,7 @@ describe the stored weights is checked by
 malformed file raises :class:`DetectorFileError`.
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -56,8 +57,8 @@ import math
 import numbers
 import os
 import re
+import secrets
 import stat
-import tempfile
 import zipfile
 
 import numpy as np
@@ -282,22 +283,71 @@ def write_state(state, path):
         "sha256": _overall_digest(digests),
     }
 
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with (
-            os.fdopen(handle, "wb") as stream,
-            zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive,
-        ):
+    def write(stream):
+        with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("manifest.json", json.dumps(manifest, indent=1, sort_keys=True))
             for name, data in contents.items():
                 archive.writestr(name, data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
+
+    replace_atomically(path, write)
+
+
+def replace_atomically(path, write):
+    """Write a file through ``write(stream)`` to a temporary file, then rename it to ``path``.
+
+    What a user expects of a file written in place, without a moment where
+    ``path`` holds part of it: a new file gets the mode the umask gives
+    (``0o666 & ~umask``), a file written over keeps its mode; a symbolic link
+    is written through (its target is replaced, the link stays); the data
+    are on disk (``fsync``) before the rename; the temporary file, named
+    before it is created, is removed on any failure or interrupt; and an
+    ``OSError`` names ``path``, not the temporary file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file; not empty.
+    write : callable
+        ``write(stream)`` writes the contents to a binary stream.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is empty.
+    OSError
+        If the file cannot be written, naming ``path``.
+    """
+    asked = os.fsdecode(path)
+    if asked == "":
+        raise ValueError("Cannot save EfficientGAN: the path is empty.")
+    target = os.path.realpath(asked)  # through symbolic links
+    directory = os.path.dirname(target)
+    temporary = os.path.join(directory, f"{os.path.basename(target)}.{secrets.token_hex(8)}.tmp")
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(target).st_mode)
+        except FileNotFoundError:
+            mode = None
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
             os.remove(temporary)
+        if isinstance(error, OSError) and error.errno is not None and error.filename != asked:
+            raise type(error)(error.errno, error.strerror, asked) from error
         raise
+    with contextlib.suppress(OSError):  # the rename itself on disk, where the system allows
+        folder = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 # ------------------------------------------------------------------ reading
