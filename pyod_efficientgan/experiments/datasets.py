@@ -99,6 +99,15 @@ def _checked(name, X, y, source):
         )
     if not set(np.unique(y)) <= {0, 1}:
         raise ValueError(f"Dataset {name!r}: y must hold 0/1 labels, got {np.unique(y)}.")
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(X) > np.finfo(np.float32).max
+    if huge.any():
+        raise ValueError(
+            f"Dataset {name!r}: {int(huge.sum())} value(s) lie beyond float32's range "
+            f"(|x| > {np.finfo(np.float32).max:.3g}; first in column "
+            f"{int(np.argwhere(huge)[0][1])}), which the detectors cannot compute with; "
+            "rescale those columns first."
+        )
     return Dataset(name=name, X=X, y=y, source=str(source))
 
 
@@ -266,6 +275,17 @@ def load_table(path, label_column, name=None):
                 f"{str(path)!r} is not a readable CSV table with a header row "
                 f"({type(error).__name__}: {error})."
             ) from error
+    if len(frame) == 0:
+        raise ValueError(f"{str(path)!r} has a header but no rows.")
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    if unnamed:
+        # pandas' to_csv writes the index as a column with no name: used as a feature it
+        # may encode the row order (rows sorted by label leak the label)
+        raise ValueError(
+            f"{str(path)!r}: the column(s) {_listed(unnamed)} have no name in the header "
+            "(a pandas index written by to_csv?); write the table with index=False or give "
+            "them names."
+        )
     if label_column is None:
         raise ValueError(
             f"{str(path)!r}: name the column of 0/1 outlier labels (--label-column NAME, or "

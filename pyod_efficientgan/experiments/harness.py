@@ -536,6 +536,7 @@ def run_benchmark(
     tasks = [
         (dataset, run, name) for dataset in datasets for run in range(n_runs) for name in detectors
     ]
+    n_jobs = min(n_jobs, max(len(tasks), 1)) if n_jobs > 0 else n_jobs  # no idle workers
     bar = tqdm(total=len(tasks), disable=not progress, unit="fit", file=sys.stderr)
     records = []
     uses_keras = any(name in KERAS_DETECTORS for name in detectors)
@@ -1186,6 +1187,10 @@ def run(args):
     if args.n_runs < 1:
         print("bench: --n-runs must be at least 1", file=sys.stderr)
         return 2
+    problem = _option_problem(args)
+    if problem is not None:
+        print(f"bench: {problem}", file=sys.stderr)
+        return 2
     try:
         datasets = [
             load_dataset(name, args.data_dir, label_column=args.label_column)
@@ -1208,9 +1213,13 @@ def run(args):
     params = {"EfficientGAN": egan_params, "EfficientGAN+IForest": egan_params}
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     partial = out / "records.partial.jsonl"
-    partial.write_text("")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        partial.write_text("")
+    except OSError as error:
+        print(f"bench: cannot write the results to --out {str(out)!r}: {error}", file=sys.stderr)
+        return 2
 
     def save(record):
         with partial.open("a") as handle:
@@ -1245,7 +1254,53 @@ def run(args):
     means = metric_table(records, "roc", datasets, args.detectors)[list(args.detectors)].mean()
     print("mean ROC AUC: " + ", ".join(f"{k} {v:.3f}" for k, v in means.items()))
     print(f"results in {paths['summary'].parent}")
+    failed = failed_detectors(records)
+    if failed:
+        print(f"bench: {failed}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _option_problem(args):
+    """What is wrong with the numeric options of ``bench``, in one line, or None."""
+    if args.n_jobs < 1:
+        return f"--n-jobs must be at least 1, got {args.n_jobs}"
+    if args.max_samples is not None and args.max_samples < 2:
+        return f"--max-samples must be at least 2 (a train and a test row), got {args.max_samples}"
+    if not 0 <= args.seed < 2**31:
+        return f"--seed must be between 0 and 2**31 - 1, got {args.seed}"
+    return None
+
+
+def failed_detectors(records):
+    """One line naming the detectors of which no run produced a score, or None.
+
+    A misspelled detector or ``--epochs 0`` fails every run of that detector
+    while the others succeed; the command then says so and exits with 1.
+
+    Parameters
+    ----------
+    records : pandas.DataFrame
+        The records of :func:`run_benchmark` (columns ``detector``, ``roc``, ``error``).
+
+    Returns
+    -------
+    reason : str or None
+    """
+    scored = np.isfinite(records["roc"].to_numpy(np.float64))
+    failed = [
+        name
+        for name in dict.fromkeys(records["detector"])
+        if not scored[records["detector"] == name].any()
+    ]
+    if not failed:
+        return None
+    first = {
+        name: str(records.loc[records["detector"] == name, "error"].iloc[0]).splitlines()[0][:200]
+        for name in failed
+    }
+    shown = "; ".join(f"{name}: {error}" for name, error in first.items())
+    return f"no run of {', '.join(failed)} produced a score ({shown})"
 
 
 def no_score_reason(records):
