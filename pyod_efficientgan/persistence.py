@@ -443,6 +443,21 @@ def _open_regular_file(path):
     return stream
 
 
+def _check_unambiguous(archive, path, label):
+    """Refuse a zip with two members of one name (readers differ on which one counts).
+
+    zipfile reads the last, other tools show the first; an encrypted member
+    would raise RuntimeError when read.
+    """
+    names = archive.namelist()
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise DetectorFileError(f"{path!s}: {label} holds several members named {twice}.")
+    encrypted = [info.filename for info in archive.infolist() if info.flag_bits & 0x1]
+    if encrypted:
+        raise DetectorFileError(f"{path!s}: {label} holds encrypted members {encrypted}.")
+
+
 def _parse_json(data, label, path):
     """``json.loads`` with bounded integers and nesting; every failure a DetectorFileError."""
 
@@ -454,8 +469,16 @@ def _parse_json(data, label, path):
             )
         return int(text)
 
+    def unique_keys(pairs):
+        keys = [key for key, _ in pairs]
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        if twice:
+            # json.loads keeps the last value silently; other readers may keep the first
+            raise DetectorFileError(f"{path!s}: {label} holds the keys {twice} more than once.")
+        return dict(pairs)
+
     try:
-        return json.loads(data, parse_int=parse_int)
+        return json.loads(data, parse_int=parse_int, object_pairs_hook=unique_keys)
     except RecursionError:
         raise DetectorFileError(f"{path!s}: {label} nests too deeply.") from None
     except (ValueError, UnicodeDecodeError) as error:
@@ -468,6 +491,7 @@ def _read_verified(path):
     """Open, check format and digests; return the members as bytes."""
     try:
         with _open_regular_file(path) as stream, zipfile.ZipFile(stream, "r") as archive:
+            _check_unambiguous(archive, path, "the file")
             names = set(archive.namelist())
             if "manifest.json" not in names:
                 raise DetectorFileError(f"{path!s} is not an EfficientGAN file (no manifest).")
@@ -551,6 +575,7 @@ def _load_npz(data, member, path):
     arrays = {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as npz:
+            _check_unambiguous(npz, path, member)
             infos = npz.infolist()
             if sum(info.file_size for info in infos) > len(data):
                 raise DetectorFileError(

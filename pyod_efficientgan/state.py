@@ -353,6 +353,38 @@ def _check_score_summary(attributes, thresholder=False):
         raise ValueError(f"{'; '.join(problems)}.")
 
 
+def _check_consistency(attributes, scaler, contamination):
+    """What one fit gives together: labels, threshold, scaler width, distinct column names.
+
+    With a float ``contamination`` PyOD sets ``threshold_`` to the
+    ``100 * (1 - contamination)`` percentile of the training scores and
+    ``labels_`` to ``decision_scores_ > threshold_``; the scaler is fitted on
+    the detector's columns, and the columns' names are distinct.
+    """
+    problems = []
+    scores, labels = attributes["decision_scores_"], attributes["labels_"]
+    threshold = attributes["threshold_"]
+    if isinstance(contamination, numbers.Real) and not isinstance(contamination, bool):
+        expected = float(np.percentile(scores.astype(np.float64), 100 * (1 - float(contamination))))
+        spread = max(float(np.ptp(scores)), abs(expected), 1.0) * 1e-9
+        if not math.isclose(threshold, expected, rel_tol=0, abs_tol=spread):
+            problems.append(
+                f"threshold_={threshold!r} but contamination={contamination!r} gives {expected!r}"
+            )
+        elif not np.array_equal(labels, scores > threshold):
+            problems.append("labels_ are not decision_scores_ > threshold_")
+    if "n_features_in_" in scaler and scaler["n_features_in_"] != attributes["n_features_in_"]:
+        problems.append(
+            f"scaler.n_features_in_={scaler['n_features_in_']!r} but "
+            f"n_features_in_={attributes['n_features_in_']!r}"
+        )
+    names = attributes.get("feature_names_in_")
+    if names is not None and len(set(names.tolist())) != len(names):
+        problems.append("feature_names_in_ holds a name more than once")
+    if problems:
+        raise ValueError(f"{'; '.join(problems)}.")
+
+
 def check_values(state):
     """Check that a fitted state's attributes and scaler hold values a fit can give.
 
@@ -362,8 +394,10 @@ def check_values(state):
     the column names and scaler statistics one value per feature; the scores,
     the members' moments and the scaler statistics are finite, labels 0 or
     1, ``scale_``, ``var_`` and ``data_range_`` not negative (``scale_`` not
-    0); and ``threshold_``, ``_mu`` and ``_sigma`` agree with the training
-    scores.
+    0); ``threshold_``, ``_mu`` and ``_sigma`` agree with the training
+    scores; ``threshold_`` and ``labels_`` with a float ``contamination``;
+    the scaler's ``n_features_in_`` with the detector's; and the column names
+    are distinct.
 
     Parameters
     ----------
@@ -385,3 +419,4 @@ def check_values(state):
     _check_statistics(attributes, scaler)
     contamination = state.get("params", {}).get("contamination", 0.1)
     _check_score_summary(attributes, thresholder=not isinstance(contamination, numbers.Real))
+    _check_consistency(attributes, scaler, contamination)
