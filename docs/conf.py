@@ -7,18 +7,23 @@ so an offline build with ``-W`` passes (references then render as plain text).
 """
 
 import os
+import re
 import sys
+from pathlib import Path
 
 sys.path.insert(0, os.path.abspath(".."))
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import pyod_efficientgan  # noqa: E402
-
 project = "pyod-efficientgan"
 author = "pyod-efficientgan developers"
 copyright = "2026, pyod-efficientgan developers"
-release = pyod_efficientgan.__version__
+# read, not imported: autodoc imports the package, this file does not
+release = re.search(
+    r'^__version__ = "([^"]+)"',
+    (Path(__file__).resolve().parent.parent / "pyod_efficientgan" / "__init__.py").read_text(),
+    re.M,
+).group(1)
 version = release
 
 extensions = [
