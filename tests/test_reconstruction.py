@@ -33,11 +33,12 @@ def test_the_loss_is_the_mean_squared_error_over_the_kept_rows(quick_fitted):
     )
     errors = np.mean((x - reconstructed) ** 2, axis=1)
     weights = np.array([1, 1, 0, 1, 0, 1, 1, 1], dtype="float32")
+    x_tensor, weights_tensor = ops.convert_to_tensor(x), ops.convert_to_tensor(weights)
     np.testing.assert_allclose(
-        ops.convert_to_numpy(member.reconstruction_loss(x)), errors.mean(), rtol=1e-5
+        ops.convert_to_numpy(member.reconstruction_loss(x_tensor)), errors.mean(), rtol=1e-5
     )
     np.testing.assert_allclose(
-        ops.convert_to_numpy(member.reconstruction_loss(x, weights)),
+        ops.convert_to_numpy(member.reconstruction_loss(x_tensor, weights_tensor)),
         errors[weights == 1].mean(),
         rtol=1e-5,
     )
