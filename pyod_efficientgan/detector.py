@@ -406,17 +406,39 @@ class EfficientGAN(BaseDetector):
         with self._contamination_as_float():
             return super()._process_decision_scores()
 
-    def predict(self, X, return_confidence=False):  # noqa: D102 (PyOD's)
+    def predict(self, X, return_confidence=False):
+        """Labels of ``X``: 1 for a score above ``threshold_``, else 0 (PyOD's ``predict``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to label.
+        return_confidence : bool, default=False
+            Also return PyOD's confidence of each label.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        confidence : ndarray of shape (n_samples,)
+            Only with ``return_confidence=True``.
+        """
         with self._contamination_as_float():
             return super().predict(X, return_confidence=return_confidence)
 
-    predict.__doc__ = BaseDetector.predict.__doc__
+    def predict_confidence(self, X):
+        """PyOD's confidence in each label of ``X`` (Perini et al., 2020), in [0, 1].
 
-    def predict_confidence(self, X):  # noqa: D102 (PyOD's)
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to label.
+
+        Returns
+        -------
+        confidence : ndarray of shape (n_samples,)
+        """
         with self._contamination_as_float():
             return super().predict_confidence(X)
-
-    predict_confidence.__doc__ = BaseDetector.predict_confidence.__doc__
 
     # -------------------------------------------------------------- scoring
     def decision_function(self, X):
