@@ -637,32 +637,3 @@ def test_clean_setting_is_recorded_and_reported(datasets):
     assert _parse([]).setting == "contaminated"
     with pytest.raises(SystemExit):
         _parse(["--setting", "novelty"])
-
-
-@pytest.mark.parametrize(
-    ("module", "argv"),
-    [
-        (
-            "harness",
-            ["--datasets", "a", "b c", "--detectors", "KNN", "--n-runs", "3", "--setting", "clean",
-             "--efficientgan-param", "alpha=0.5", "--efficientgan-param", "preprocessing=None",
-             "--max-samples", "100", "--no-progress"],
-        ),
-        (
-            "kdd99",
-            ["--data-file", "k.gz", "--seeds", "2", "--config", "paper", "--transform", "log1p",
-             "--learning-rate", "0.0003", "--ema-decay", "none", "--encoder-units", "32,16"],
-        ),
-    ],
-)  # fmt: skip
-def test_a_runs_command_line_parses_back_to_the_same_options(module, argv):
-    import shlex
-
-    from pyod_efficientgan.experiments import commandline, kdd99
-
-    add_arguments = {"harness": harness.add_arguments, "kdd99": kdd99.add_arguments}[module]
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    line = commandline.command(["pyod-efficientgan", module], add_arguments, args)
-    assert parser.parse_args(shlex.split(line)[2:]) == args

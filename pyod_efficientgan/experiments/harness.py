@@ -37,6 +37,7 @@ import json
 import os
 import pkgutil
 import platform
+import shlex
 import sys
 import time
 import warnings
@@ -53,7 +54,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pyod_efficientgan import startup
-from pyod_efficientgan.experiments import commandline
 from pyod_efficientgan.experiments.datasets import (
     EMBEDDED_DATASETS,
     ODDS_BENCHMARK,
@@ -1237,7 +1237,7 @@ def run(args):
         setting=args.setting,
     )
     config = {
-        "command": commandline.command(["pyod-efficientgan", "bench"], add_arguments, args),
+        "command": shlex.join(["pyod-efficientgan", "bench", *_argv_of(args)]),
         "n_runs": args.n_runs,
         "base_seed": args.seed,
         "setting": args.setting,
@@ -1327,6 +1327,21 @@ def no_score_reason(records):
 
 def _argv_of(args):
     """Rebuild the options of ``args`` (for the report when not run from the console)."""
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    return commandline.rebuild_argv(parser, args)
+    argv = []
+    if args.datasets is not None:
+        argv += ["--datasets", *args.datasets]
+    if args.data_dir is not None:
+        argv += ["--data-dir", str(args.data_dir)]
+    if args.label_column is not None:
+        argv += ["--label-column", args.label_column]
+    argv += ["--detectors", *args.detectors, "--n-runs", str(args.n_runs), "--seed", str(args.seed)]
+    if args.max_samples is not None:
+        argv += ["--max-samples", str(args.max_samples)]
+    if args.epochs is not None:
+        argv += ["--epochs", str(args.epochs)]
+    for key, value in args.efficientgan_param:
+        argv += ["--efficientgan-param", f"{key}={value!r}"]
+    if args.setting != SETTINGS[0]:
+        argv += ["--setting", args.setting]
+    argv += ["--out", str(args.out), "--n-jobs", str(args.n_jobs)]
+    return argv

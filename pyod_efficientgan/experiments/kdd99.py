@@ -751,9 +751,30 @@ def command_line(args):
     -------
     command : str
     """
-    from pyod_efficientgan.experiments import commandline
+    import shlex
 
-    return commandline.command(["pyod-efficientgan", "kdd99"], add_arguments, args)
+    words = ["pyod-efficientgan", "kdd99"]
+    if args.data_file:
+        words += ["--data-file", args.data_file]
+    elif args.data_home:
+        words += ["--data-home", args.data_home]
+    if args.sample is not None:
+        words += ["--sample", str(args.sample)]
+    words += ["--seeds", str(args.seeds)]
+    if args.first_seed:
+        words += ["--first-seed", str(args.first_seed)]
+    words += ["--config", args.config]
+    if hasattr(args, "transform"):
+        words += ["--transform", args.transform]
+    for flag, name, _, _ in DETECTOR_OPTIONS:
+        if hasattr(args, name):
+            value = getattr(args, name)
+            if isinstance(value, tuple):
+                value = ",".join(str(width) for width in value)
+            words += [flag, "none" if value is None else str(value)]
+    if args.out:
+        words += ["--out", args.out]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def _missing_data_message(args, error):
