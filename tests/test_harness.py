@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from pyod_efficientgan import cli
-from pyod_efficientgan.experiments import harness
+from pyod_efficientgan.experiments import commandline, harness
 from pyod_efficientgan.experiments.datasets import ODDS_BENCHMARK, Dataset
 from pyod_efficientgan.experiments.harness import (
     DETECTORS,
@@ -633,7 +634,71 @@ def test_clean_setting_is_recorded_and_reported(datasets):
     config = {"command": "x", "n_runs": 1, "base_seed": 0, "params": {}, "setting": "clean"}
     assert "training part's inliers only" in summary_markdown(records, datasets, ["L1Norm"], config)
     args = _parse(["--setting", "clean", "--detectors", "L1Norm"])
-    assert args.setting == "clean" and "--setting clean" in " ".join(harness._argv_of(args))
+    line = commandline.command(["b"], harness.add_arguments, args, harness.ALWAYS_SHOWN)
+    assert args.setting == "clean" and "--setting clean" in line
     assert _parse([]).setting == "contaminated"
     with pytest.raises(SystemExit):
         _parse(["--setting", "novelty"])
+
+
+# ------------------------------------------------ a run's command line
+def _parser_of(add_arguments):
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser
+
+
+@pytest.mark.parametrize(
+    ("module", "argv"),
+    [
+        ("harness", []),
+        (
+            "harness",
+            ["--datasets", "a", "b c", "--detectors", "KNN", "--n-runs", "3", "--setting", "clean",
+             "--efficientgan-param", "alpha=0.5", "--efficientgan-param", "preprocessing=None",
+             "--max-samples", "100", "--no-progress", "--data-dir", "x y"],
+        ),
+        ("kdd99", ["--data-file", "k.gz"]),
+        (
+            "kdd99",
+            ["--data-file", "k.gz", "--seeds", "2", "--config", "paper", "--transform", "log1p",
+             "--learning-rate", "0.0003", "--ema-decay", "none", "--encoder-units", "32,16",
+             "--first-seed", "3", "--sample", "0.5", "--out", "o", "--download"],
+        ),
+    ],
+)  # fmt: skip
+def test_a_runs_command_line_parses_back_to_the_same_options(module, argv):
+    from pyod_efficientgan.experiments import kdd99
+
+    add_arguments = {"harness": harness.add_arguments, "kdd99": kdd99.add_arguments}[module]
+    args = _parser_of(add_arguments).parse_args(argv)
+    if module == "harness":
+        line = commandline.command(["pyod-efficientgan", "bench"], add_arguments, args)
+    else:
+        line = kdd99.command_line(args)
+    words = shlex.split(line)
+    assert _parser_of(add_arguments).parse_args(words[2:]) == args
+
+
+def test_a_runs_command_line_shows_what_repeats_it_and_hides_unchanged_defaults():
+    from pyod_efficientgan.experiments import kdd99
+
+    args = _parser_of(kdd99.add_arguments).parse_args(
+        ["--data-file", "k.gz", "--sample", "2000", "--seeds", "2", "--epochs", "1", "--out", "o"]
+    )
+    line = kdd99.command_line(args)
+    # the seeds and configuration in the order typed, the data path, the default first seed hidden
+    assert line.startswith("pyod-efficientgan kdd99 ")
+    assert "--data-file k.gz" in line
+    assert "--sample 2000 --seeds 2 --config select --epochs 1" in line
+    assert line.endswith("--out o")
+    assert "--first-seed" not in line and "--download" not in line
+    bench = harness.add_arguments
+    args = _parser_of(bench).parse_args(["--epochs", "1"])
+    line = commandline.command(["pyod-efficientgan", "bench"], bench, args, harness.ALWAYS_SHOWN)
+    for option in ("--detectors", "--n-runs", "--seed", "--out", "--n-jobs", "--epochs 1"):
+        assert option in line
+    for hidden in ("--setting", "--no-progress", "--datasets", "--efficientgan-param"):
+        assert hidden not in line
+    with pytest.raises(ValueError, match="lacks"):
+        commandline.rebuild_argv(_parser_of(bench), args, always=("sedd",))

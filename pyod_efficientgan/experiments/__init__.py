@@ -16,6 +16,8 @@ PyOD's AutoEncoder)::
 - :mod:`~pyod_efficientgan.experiments.kdd99`: the paper's KDDCUP99 experiment
   (loading, the official split, per-seed fits, the result table);
   ``pyod-efficientgan kdd99``;
+- :mod:`~pyod_efficientgan.experiments.commandline`: the command line that repeats
+  a run, rebuilt from its parser (for the reports of both commands);
 - :mod:`~pyod_efficientgan.experiments.plotting`: plots of a fitted detector
   (training history, score histogram with its threshold).
 

@@ -37,7 +37,6 @@ import json
 import os
 import pkgutil
 import platform
-import shlex
 import sys
 import time
 import warnings
@@ -54,6 +53,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from pyod_efficientgan import startup
+from pyod_efficientgan.experiments import commandline
 from pyod_efficientgan.experiments.datasets import (
     EMBEDDED_DATASETS,
     ODDS_BENCHMARK,
@@ -1052,6 +1052,10 @@ def write_results(out, records, datasets, detectors, config):
 
 
 # ---------------------------------------------------------- command line
+ALWAYS_SHOWN = ("detectors", "n_runs", "seed", "out", "n_jobs")
+"""Options a report's command line shows even at their defaults (the rest when changed)."""
+
+
 def _key_value(text):
     key, sep, value = text.partition("=")
     if not sep or not key:
@@ -1237,7 +1241,9 @@ def run(args):
         setting=args.setting,
     )
     config = {
-        "command": shlex.join(["pyod-efficientgan", "bench", *_argv_of(args)]),
+        "command": commandline.command(
+            ["pyod-efficientgan", "bench"], add_arguments, args, always=ALWAYS_SHOWN
+        ),
         "n_runs": args.n_runs,
         "base_seed": args.seed,
         "setting": args.setting,
@@ -1323,25 +1329,3 @@ def no_score_reason(records):
     shown = "; ".join(error.splitlines()[0][:200] for error in errors[:3])
     more = f" (and {len(errors) - 3} other errors)" if len(errors) > 3 else ""
     return f"no run produced a score: all {len(records)} runs failed: {shown}{more}"
-
-
-def _argv_of(args):
-    """Rebuild the options of ``args`` (for the report when not run from the console)."""
-    argv = []
-    if args.datasets is not None:
-        argv += ["--datasets", *args.datasets]
-    if args.data_dir is not None:
-        argv += ["--data-dir", str(args.data_dir)]
-    if args.label_column is not None:
-        argv += ["--label-column", args.label_column]
-    argv += ["--detectors", *args.detectors, "--n-runs", str(args.n_runs), "--seed", str(args.seed)]
-    if args.max_samples is not None:
-        argv += ["--max-samples", str(args.max_samples)]
-    if args.epochs is not None:
-        argv += ["--epochs", str(args.epochs)]
-    for key, value in args.efficientgan_param:
-        argv += ["--efficientgan-param", f"{key}={value!r}"]
-    if args.setting != SETTINGS[0]:
-        argv += ["--setting", args.setting]
-    argv += ["--out", str(args.out), "--n-jobs", str(args.n_jobs)]
-    return argv

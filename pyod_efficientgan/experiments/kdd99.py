@@ -691,9 +691,6 @@ def add_arguments(parser):
     experiment = parser.add_argument_group("experiment")
     experiment.add_argument("--seeds", type=int, default=5, help="number of seeds (default: 5)")
     experiment.add_argument("--first-seed", type=int, default=0, help="first seed (default: 0)")
-    experiment.add_argument(
-        "--out", default=None, help="folder for results.csv and results.md (default: none)"
-    )
     detector = parser.add_argument_group("detector")
     detector.add_argument(
         "--config",
@@ -713,6 +710,10 @@ def add_arguments(parser):
     )
     for flag, _, convert, help_text in DETECTOR_OPTIONS:
         detector.add_argument(flag, type=convert, default=argparse.SUPPRESS, help=help_text)
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--out", default=None, help="folder for results.csv and results.md (default: none)"
+    )
 
 
 def experiment_settings(args):
@@ -742,6 +743,9 @@ def experiment_settings(args):
 def command_line(args):
     """Return a ``pyod-efficientgan kdd99`` command that repeats the run of ``args``.
 
+    The data path, the number of seeds and the configuration are always shown, the other
+    options when they differ from their defaults (detector options when given).
+
     Parameters
     ----------
     args : argparse.Namespace
@@ -751,30 +755,14 @@ def command_line(args):
     -------
     command : str
     """
-    import shlex
+    from pyod_efficientgan.experiments import commandline
 
-    words = ["pyod-efficientgan", "kdd99"]
-    if args.data_file:
-        words += ["--data-file", args.data_file]
-    elif args.data_home:
-        words += ["--data-home", args.data_home]
-    if args.sample is not None:
-        words += ["--sample", str(args.sample)]
-    words += ["--seeds", str(args.seeds)]
-    if args.first_seed:
-        words += ["--first-seed", str(args.first_seed)]
-    words += ["--config", args.config]
-    if hasattr(args, "transform"):
-        words += ["--transform", args.transform]
-    for flag, name, _, _ in DETECTOR_OPTIONS:
-        if hasattr(args, name):
-            value = getattr(args, name)
-            if isinstance(value, tuple):
-                value = ",".join(str(width) for width in value)
-            words += [flag, "none" if value is None else str(value)]
-    if args.out:
-        words += ["--out", args.out]
-    return " ".join(shlex.quote(word) for word in words)
+    return commandline.command(
+        ["pyod-efficientgan", "kdd99"],
+        add_arguments,
+        args,
+        always=("data_file", "data_home", "seeds", "config"),
+    )
 
 
 def _missing_data_message(args, error):
