@@ -38,7 +38,7 @@ import numpy as np
 from keras import ops
 
 from pyod_efficientgan import backends, networks
-from pyod_efficientgan.losses import mean_cross_entropy, reconstruction_error
+from pyod_efficientgan.losses import mean_cross_entropy, reconstruction_error, weighted_mean
 
 
 def _mean_losses(losses):
@@ -322,10 +322,7 @@ class BiGANMember(keras.layers.Layer):
         """
         run = _backend.run_network
         reconstructed = run(self.generator, run(self.encoder, x, True), True)
-        errors = ops.mean(ops.square(x - reconstructed), axis=-1)
-        if weights is None:
-            return ops.mean(errors)
-        return ops.sum(errors * weights) / ops.maximum(ops.sum(weights), 1.0)
+        return weighted_mean(ops.mean(ops.square(x - reconstructed), axis=-1), weights)
 
     def optimizer_steps(self, x, share):
         """The D step, the E+G step and the EMA update; returns the batch's two losses."""

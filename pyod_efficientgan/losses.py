@@ -142,10 +142,26 @@ def mean_cross_entropy(logits, label, weights=None):
     -------
     loss : scalar tensor
     """
-    losses = cross_entropy(logits, label)
+    return weighted_mean(cross_entropy(logits, label), weights)
+
+
+def weighted_mean(values, weights=None):
+    """Mean of per-row ``values`` over the rows of weight 1: the training losses' mean.
+
+    Parameters
+    ----------
+    values : tensor of shape (batch,)
+        One value per row.
+    weights : tensor of shape (batch,) or None, default=None
+        0 or 1 per row (None: every row counts). With every weight 0 the mean is 0.
+
+    Returns
+    -------
+    mean : scalar tensor
+    """
     if weights is None:
-        return ops.mean(losses)
-    return ops.sum(losses * weights) / ops.maximum(ops.sum(weights), 1.0)
+        return ops.mean(values)
+    return ops.sum(values * weights) / ops.maximum(ops.sum(weights), 1.0)
 
 
 def discriminator_cross_entropy(logits):
