@@ -13,6 +13,7 @@ from numbers import Real
 
 import numpy as np
 from pyod.models.base import BaseDetector
+from scipy.special import erf
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -33,6 +34,18 @@ from pyod_efficientgan.scoring import (
 
 _CONTAMINATION_LOCK = threading.RLock()
 """Held while a NumPy ``contamination`` is swapped for a float (``_contamination_as_float``)."""
+
+
+def _unified_probability(scores, training_scores, mean, std):
+    """Kriegel et al.'s unified outlier probability of ``scores``.
+
+    ``mean`` and ``std`` are the training scores' (PyOD's ``_mu`` and ``_sigma``). When
+    every training score is the same, the limit as the spread goes to 0: 1 above that
+    score, else 0 (the computed std is then 0 or a rounding error of the mean).
+    """
+    if np.ptp(training_scores) == 0:
+        return (scores > training_scores[0]).astype(np.float64)
+    return np.clip(erf((scores - mean) / (std * np.sqrt(2))), 0.0, 1.0)
 
 
 class EfficientGAN(BaseDetector):
@@ -424,6 +437,45 @@ class EfficientGAN(BaseDetector):
         """
         with self._contamination_as_float():
             return super().predict(X, return_confidence=return_confidence)
+
+    def predict_proba(self, X, method="linear", return_confidence=False):
+        """Probability that each row of ``X`` is an outlier (PyOD's ``predict_proba``).
+
+        ``"linear"`` min-max scales the score with the training scores' range;
+        ``"unify"`` is Kriegel et al.'s (2011) ``erf((s - mean) / (std sqrt 2))``
+        clipped to [0, 1], with the training scores' mean and standard deviation.
+        When every training score is the same it takes the limit as their spread
+        goes to 0: 1 for a score above the training score, else 0 (PyOD's own
+        formula divides by a std of 0 or of rounding errors there: NaN or
+        arbitrary values).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+        method : {"linear", "unify"}, default="linear"
+            How scores become probabilities.
+        return_confidence : bool, default=False
+            Also return PyOD's confidence of each label.
+
+        Returns
+        -------
+        probabilities : ndarray of shape (n_samples, 2)
+            Per row: probability of an inlier, of an outlier.
+        confidence : ndarray of shape (n_samples,)
+            Only with ``return_confidence=True``.
+        """
+        if method != "unify":
+            with self._contamination_as_float():
+                return super().predict_proba(X, method, return_confidence)
+        check_is_fitted(self, ["decision_scores_", "threshold_", "labels_"])
+        outlier = _unified_probability(
+            self.decision_function(X), self.decision_scores_, self._mu, self._sigma
+        )
+        probabilities = np.column_stack([1.0 - outlier, outlier])
+        if return_confidence:
+            return probabilities, self.predict_confidence(X)
+        return probabilities
 
     def predict_confidence(self, X):
         """PyOD's confidence in each label of ``X`` (Perini et al., 2020), in [0, 1].
