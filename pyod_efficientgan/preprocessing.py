@@ -27,6 +27,10 @@ def make_scaler(preprocessing):
 MINMAX_RESOLUTION = 10 * np.finfo(np.float64).eps
 """``MinMaxScaler`` treats a column whose range is below this as constant."""
 
+SQUARE_UNDERFLOW = float(np.sqrt(np.finfo(np.float64).tiny))
+"""Values below this (about 1.5e-154) have squares below float64's normal range: a column of
+them has a variance of 0 to ``StandardScaler``, which takes it for a constant column."""
+
 
 def check_fitted_scaler(scaler):
     """Refuse a scaler whose statistics overflowed; warn of columns it cannot resolve.
@@ -46,8 +50,10 @@ def check_fitted_scaler(scaler):
     -----
     UserWarning
         With min-max scaling, for columns that vary by less than
-        :data:`MINMAX_RESOLUTION`: the scaler takes them for constant columns
-        and their variation is lost.
+        :data:`MINMAX_RESOLUTION`; with standard scaling, for columns of a
+        variance of 0 whose mean is not 0 but below :data:`SQUARE_UNDERFLOW` in
+        magnitude (their variance underflowed). The scaler takes them for
+        constant columns and their variation is lost.
     """
     if scaler is None:
         return
@@ -64,15 +70,26 @@ def check_fitted_scaler(scaler):
         )
     if name == "minmax":
         lost = np.flatnonzero((statistic > 0) & (statistic < MINMAX_RESOLUTION))
-        if lost.size:
-            warnings.warn(
-                f"preprocessing='minmax' treats the column(s) {lost[:10].tolist()} as "
-                f"constant: their range ({statistic[lost].min():.3g}) is below "
-                f"{MINMAX_RESOLUTION:.3g}, so their variation is lost. Multiply them by a "
-                "constant before fitting, or use preprocessing='standard'.",
-                UserWarning,
-                stacklevel=5,
-            )
+        cause = (
+            f"their range ({statistic[lost].min() if lost.size else 0:.3g}) is below "
+            f"{MINMAX_RESOLUTION:.3g}"
+        )
+        remedy = "Multiply them by a constant before fitting, or use preprocessing='standard'."
+    else:
+        magnitude = np.abs(scaler.mean_)
+        lost = np.flatnonzero((statistic == 0) & (magnitude > 0) & (magnitude < SQUARE_UNDERFLOW))
+        cause = (
+            f"their values (about {magnitude[lost].max() if lost.size else 0:.3g}) are so "
+            "small that their variance underflows float64"
+        )
+        remedy = "Multiply them by a constant before fitting."
+    if lost.size:
+        warnings.warn(
+            f"preprocessing={name!r} treats the column(s) {lost[:10].tolist()} as constant: "
+            f"{cause}, so their variation is lost. {remedy}",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def to_float32(scaler, rows):

@@ -425,6 +425,24 @@ def test_minmax_warns_of_columns_below_its_resolution(small_data):
         EfficientGAN(n_estimators=1, epochs=1, random_state=0).fit(X)
 
 
+def test_standard_scaling_warns_of_columns_whose_variance_underflows(small_data):
+    X = small_data[0] * 1e-170
+    X[:, 5] = 1e-170  # a constant column of tiny values cannot be told apart: warned too
+    detector = EfficientGAN(n_estimators=1, epochs=1, random_state=0)
+    with pytest.warns(
+        UserWarning,
+        match=r"'standard' treats the column\(s\) \[0, 1, 2, 3, 4, 5\] as constant: "
+        r"their values \(about [\d.]+e-1\d\d\) are so small that their variance underflows",
+    ):
+        detector.fit(X)
+    assert np.ptp(detector.decision_scores_) == 0  # what the warning is about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # zeros, constants and 1e-150 are resolved
+        X = small_data[0] * 1e-150
+        X[:, 0], X[:, 1] = 0.0, 3.0
+        EfficientGAN(n_estimators=1, epochs=1, random_state=0).fit(X)
+
+
 # ------------------------------------------------------------------ numeric strings
 def test_numeric_strings_are_converted_like_numbers(detector, small_data):
     X = small_data[1][:20]
