@@ -164,3 +164,35 @@ def test_chunk_files_validation(tmp_path):
         ChunkFiles(tmp_path)
     with pytest.raises(ValueError, match="reads .npy and .parquet"):
         ChunkFiles([tmp_path / "rows.csv"])
+
+
+@pytest.mark.parametrize("kind", ["list", "callable"])
+def test_an_empty_chunk_is_refused_naming_it(small_data, kind):
+    X = small_data[0]
+    chunks = [X[:100], X[100:100], X[100:]]
+    source = chunks if kind == "list" else (lambda: iter(chunks))
+    with pytest.raises(ValueError, match="fit_chunks: chunk 1 has no rows"):
+        EfficientGAN(epochs=1).fit_chunks(source)
+
+
+def test_a_chunks_validation_error_names_the_chunk(small_data):
+    X = small_data[0]
+    with pytest.raises(ValueError, match=r"fit_chunks: chunk 2: .*NaN"):
+        bad = X[200:].copy()
+        bad[0, 0] = np.nan
+        EfficientGAN(epochs=1).fit_chunks([X[:100], X[100:200], bad])
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".parquet"])
+def test_chunk_files_refuse_an_empty_file_naming_it(small_data, tmp_path, suffix):
+    X = small_data[0]
+    full, empty = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    if suffix == ".npy":
+        np.save(full, X)
+        np.save(empty, X[:0])
+    else:
+        columns = [f"f{i}" for i in range(X.shape[1])]
+        pd.DataFrame(X, columns=columns).to_parquet(full)
+        pd.DataFrame(X[:0], columns=columns).to_parquet(empty)
+    with pytest.raises(ValueError, match=f"ChunkFiles: '.*b\\{suffix}' holds no rows"):
+        EfficientGAN(epochs=1).fit_chunks(ChunkFiles(tmp_path, chunk_rows=100))

@@ -38,7 +38,9 @@ class ChunkFiles:
     Re-iterable: every ``iter()`` reads the files again, in the given order.
     ``.npy`` files are memory-mapped and cut into ``chunk_rows`` rows;
     Parquet files are read in record batches of ``chunk_rows`` rows (with
-    :mod:`pyarrow`, installed by the ``scale`` extra).
+    :mod:`pyarrow`, installed by the ``scale`` extra). A file without rows is
+    refused when read (a ``ValueError`` naming it), as ``fit_chunks`` refuses an
+    empty chunk, naming its place in the stream.
 
     Parameters
     ----------
@@ -78,18 +80,26 @@ class ChunkFiles:
 
     def __iter__(self):
         for path in self.paths:
-            if path.endswith(".npy"):
-                rows = np.load(path, mmap_mode="r")
-                for start in range(0, len(rows), self.chunk_rows):
-                    yield np.asarray(rows[start : start + self.chunk_rows])
-            else:
-                import pyarrow.parquet as pq
+            n_rows = 0
+            for chunk in self._read(path):
+                n_rows += len(chunk)
+                if len(chunk):
+                    yield chunk
+            if n_rows == 0:
+                # The rule of fit_chunks: an empty chunk is refused, named (here by its file).
+                raise ValueError(f"ChunkFiles: {path!r} holds no rows.")
 
-                with pq.ParquetFile(path) as parquet:
-                    for batch in parquet.iter_batches(
-                        batch_size=self.chunk_rows, columns=self.columns
-                    ):
-                        yield batch.to_pandas()
+    def _read(self, path):
+        if path.endswith(".npy"):
+            rows = np.load(path, mmap_mode="r")
+            for start in range(0, len(rows), self.chunk_rows):
+                yield np.asarray(rows[start : start + self.chunk_rows])
+        else:
+            import pyarrow.parquet as pq
+
+            with pq.ParquetFile(path) as parquet:
+                for batch in parquet.iter_batches(batch_size=self.chunk_rows, columns=self.columns):
+                    yield batch.to_pandas()
 
     def __repr__(self):
         return f"ChunkFiles({len(self.paths)} files, chunk_rows={self.chunk_rows})"
@@ -188,8 +198,8 @@ class ChunkedRows:
         """
         n_rows = 0
         try:
-            for chunk in self._read():
-                chunk = self._validate(chunk, reset=reset)
+            for index, chunk in enumerate(self._read()):
+                chunk = self._validated_chunk(chunk, index, reset)
                 reset = False
                 n_rows += chunk.shape[0]
                 if self.n_rows is not None and n_rows > self.n_rows:
@@ -208,6 +218,17 @@ class ChunkedRows:
             if self.failure is None:
                 self.failure = error
             raise
+
+    def _validated_chunk(self, chunk, index, reset):
+        """One chunk validated; an error names the chunk (0-based, in the order read)."""
+        if np.ndim(chunk) >= 1 and len(chunk) == 0:
+            raise ValueError(
+                f"fit_chunks: chunk {index} has no rows; every chunk must hold at least one row."
+            )
+        try:
+            return self._validate(chunk, reset=reset)
+        except ValueError as error:
+            raise ValueError(f"fit_chunks: chunk {index}: {error}") from error
 
     def training_rows(self, scaler, seed):
         """The scaled rows as a stream, no held-out rows, and the streamed batches."""
