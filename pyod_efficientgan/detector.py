@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from pyod_efficientgan import backends, forking, parameters, restore, state, training
 from pyod_efficientgan.bigan import build_bigan
 from pyod_efficientgan.persistence import DetectorFileError, read_state, write_state
-from pyod_efficientgan.preprocessing import VALIDATED_DTYPES, make_scaler, to_float32
+from pyod_efficientgan.preprocessing import (
+    VALIDATED_DTYPES,
+    check_column_types,
+    check_feature_names,
+    make_scaler,
+    to_float32,
+)
 from pyod_efficientgan.rows import ArrayRows
 from pyod_efficientgan.scaleout.distribute import check_backend
 from pyod_efficientgan.scaleout.streaming import ChunkedRows
@@ -376,7 +382,14 @@ class EfficientGAN(BaseDetector):
             raise
 
     def _validate_rows(self, X, reset):
-        """``validate_data`` as the detector checks its rows: finite floats, 2-D."""
+        """``validate_data`` as the detector checks its rows: finite floats, 2-D.
+
+        Date and time columns are refused by name, and at fit, column names that
+        a saved copy could not keep.
+        """
+        check_column_types(X)
+        if reset:
+            check_feature_names(X)
         return validate_data(self, X, dtype=VALIDATED_DTYPES, ensure_all_finite=True, reset=reset)
 
     def _set_fitted(self, model, scaler, result, member_moments):

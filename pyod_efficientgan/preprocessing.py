@@ -15,6 +15,68 @@ VALIDATED_DTYPES = [np.float64, np.float32]
 """Rows are validated to one of these dtypes (float32 stays float32)."""
 
 
+def check_column_types(X):
+    """Refuse date and time columns, naming them (NumPy cannot make them floats).
+
+    Parameters
+    ----------
+    X : array-like
+        Rows as given to ``fit`` or to scoring; a DataFrame's columns are
+        checked one by one.
+
+    Raises
+    ------
+    ValueError
+        For ``datetime64`` (time zone or not) and ``timedelta64`` columns, or
+        an array of such values.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(dtypes, "items"):
+        named = [(name, dtype) for name, dtype in dtypes.items()]
+    else:
+        named = [(None, getattr(X, "dtype", None))]
+    dated = [(name, dtype) for name, dtype in named if getattr(dtype, "kind", None) in ("M", "m")]
+    if not dated:
+        return
+    if dated[0][0] is None:
+        what = f"the rows are of dtype {dated[0][1]}"
+    else:
+        what = "the column(s) " + ", ".join(f"{name!r} ({dtype})" for name, dtype in dated[:10])
+        what += " hold dates or durations"
+    raise ValueError(
+        f"{what}, which are not numbers the detector can scale. Convert them to numbers "
+        "first (e.g. seconds since a reference time, or a duration in seconds) or drop them."
+    )
+
+
+def check_feature_names(X):
+    """Refuse column names that saved files and pickles could not keep.
+
+    A name that ends in a NUL character loses it in a NumPy string array, as
+    ``save`` and pickling store the names, so the copy would refuse the
+    DataFrame the original accepts.
+
+    Parameters
+    ----------
+    X : array-like
+        The training rows; only a DataFrame's column names are checked.
+
+    Raises
+    ------
+    ValueError
+        Naming the first such columns.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return
+    bad = [name for name in columns if isinstance(name, str) and name.endswith("\x00")]
+    if bad:
+        raise ValueError(
+            f"the column name(s) {bad[:10]!r} end in a NUL character, which saved files and "
+            "pickles cannot keep (NumPy strings drop it); rename the column(s)."
+        )
+
+
 def make_scaler(preprocessing):
     """The unfitted input scaler for the ``preprocessing`` parameter, or None."""
     if preprocessing == "minmax":

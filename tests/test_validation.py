@@ -3,6 +3,7 @@
 import copy
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from pyod_efficientgan import EfficientGAN
@@ -118,3 +119,40 @@ def test_input_is_not_modified(small_data):
 def test_numeric_dtypes_are_accepted(dtype, quick_fitted, small_data):
     scores = quick_fitted.decision_function((small_data[1] * 10).astype(dtype))
     assert scores.dtype == np.float64 and scores.shape == (small_data[1].shape[0],)
+
+
+# ------------------------------------------------------------- column names and types
+def _frame(n_rows=60, columns=("a", "b", "c")):
+    return pd.DataFrame(np.random.RandomState(0).randn(n_rows, len(columns)), columns=columns)
+
+
+def test_a_column_name_ending_in_nul_is_refused_at_fit():
+    # NumPy strings, as saved files and pickles keep the names, drop a trailing NUL: the
+    # copy would refuse the DataFrame the original accepts.
+    X = _frame(columns=("a", "b\x00", "c"))
+    with pytest.raises(ValueError, match=r"column name\(s\) \['b\\x00'\] end in a NUL"):
+        EfficientGAN(epochs=1, n_estimators=1).fit(X)
+    with pytest.raises(ValueError, match="end in a NUL"):
+        EfficientGAN(epochs=1, n_estimators=1).fit_chunks([X[:30], X[30:]])
+    EfficientGAN(epochs=1, n_estimators=1).fit(_frame(columns=("a", "b\x00b", "c")))
+
+
+def test_date_and_duration_columns_are_refused_naming_them(quick_fitted_frame):
+    X = _frame()
+    X["when"] = pd.date_range("2020-01-01", periods=len(X), tz="UTC")
+    X["how long"] = pd.to_timedelta(np.arange(len(X)), unit="s")
+    with pytest.raises(ValueError, match=r"'when' \(datetime64.*'how long' \(timedelta64"):
+        EfficientGAN(epochs=1, n_estimators=1).fit(X)
+    scored = _frame()
+    scored["b"] = pd.date_range("2020-01-01", periods=len(scored))
+    with pytest.raises(ValueError, match=r"column\(s\) 'b' \(datetime64"):
+        quick_fitted_frame.decision_function(scored)
+    dates = np.array(pd.date_range("2020-01-01", periods=9)).reshape(3, 3)
+    with pytest.raises(ValueError, match="rows are of dtype datetime64"):
+        quick_fitted_frame.decision_function(dates)
+    assert np.isfinite(quick_fitted_frame.decision_function(_frame())).all()
+
+
+@pytest.fixture(scope="module")
+def quick_fitted_frame():
+    return EfficientGAN(epochs=1, n_estimators=1, random_state=0).fit(_frame())
