@@ -94,6 +94,21 @@ def test_a_header_only_csv_says_it_has_no_rows(tmp_path, capsys):
     assert "has a header but no rows" in _one_line(capsys)
 
 
+def test_a_header_line_beyond_the_limit_gives_one_line_and_status_2(
+    tmp_path, table, capsys, monkeypatch
+):
+    from pyod_efficientgan.experiments import datasets
+
+    monkeypatch.setattr(datasets, "MAX_HEADER_BYTES", 1000)
+    wide = pd.DataFrame(np.zeros((3, 400)), columns=[f"column{i}" for i in range(400)])
+    wide["outlier"] = [0, 0, 1]
+    wide.to_csv(tmp_path / "t.csv", index=False)  # a header of about 4,000 bytes
+    assert _bench(tmp_path) == 2
+    assert "header line is longer than 1,000 bytes" in _one_line(capsys)
+    table.to_csv(tmp_path / "t.csv", index=False)  # a short header reads as before
+    assert _bench(tmp_path) == 0
+
+
 def test_n_jobs_is_capped_at_the_number_of_tasks(monkeypatch):
     def no_pool(*args):
         raise AssertionError("a worker pool was started for one task")

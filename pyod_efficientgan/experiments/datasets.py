@@ -224,6 +224,21 @@ def _listed(names, limit=12):
     return ", ".join(repr(n) if isinstance(n, str) else str(n) for n in names[:limit]) + more
 
 
+MAX_HEADER_BYTES = 16 * 2**20
+"""The longest CSV header line :func:`load_table` reads (16 MiB: about a million columns)."""
+
+
+def _check_header_length(path):
+    """Refuse a CSV whose first line is longer than :data:`MAX_HEADER_BYTES`, reading no more."""
+    with open(path, "rb") as handle:
+        first_line = handle.readline(MAX_HEADER_BYTES + 1)
+    if len(first_line) > MAX_HEADER_BYTES:
+        raise ValueError(
+            f"{str(path)!r}: its header line is longer than {MAX_HEADER_BYTES:,} bytes; "
+            "is it a CSV table with one header row and a line per row?"
+        )
+
+
 def load_table(path, label_column, name=None):
     """Load a CSV or Parquet table: one column of 0/1 labels, the others numeric features.
 
@@ -250,7 +265,8 @@ def load_table(path, label_column, name=None):
     Raises
     ------
     ValueError
-        When the file is empty or no CSV text, ``label_column`` is not given
+        When the file is empty or no CSV text, its header line is longer than
+        :data:`MAX_HEADER_BYTES`, ``label_column`` is not given
         or not a column, a label is missing or not 0/1, or a feature column
         is not numeric or holds a missing or infinite value; the message
         names the file.
@@ -268,6 +284,7 @@ def load_table(path, label_column, name=None):
                 f"Reading {str(path)!r} needs pyarrow: pip install pyarrow (or the 'scale' extra)."
             ) from error
     else:
+        _check_header_length(path)
         try:
             frame = pd.read_csv(path)
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
