@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from tiny import tiny
 
 from pyod_efficientgan import EfficientGAN, persistence
 from pyod_efficientgan.persistence import DetectorFileError
@@ -17,15 +18,7 @@ from pyod_efficientgan.persistence import DetectorFileError
 @pytest.fixture(scope="module")
 def fitted(small_data):
     X = pd.DataFrame(small_data[0], columns=[f"f{i}" for i in range(small_data[0].shape[1])])
-    return EfficientGAN(
-        epochs=1,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        n_estimators=1,
-        random_state=0,
-    ).fit(X)
+    return tiny().fit(X)
 
 
 @pytest.fixture(scope="module")

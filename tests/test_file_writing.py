@@ -5,21 +5,14 @@ import stat
 
 import numpy as np
 import pytest
+from tiny import tiny
 
 from pyod_efficientgan import EfficientGAN, persistence
 
 
 @pytest.fixture(scope="module")
 def fitted(small_data):
-    return EfficientGAN(
-        epochs=1,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        n_estimators=1,
-        random_state=0,
-    ).fit(small_data[0])
+    return tiny().fit(small_data[0])
 
 
 def _mode(path):

@@ -4,19 +4,10 @@ import pickle
 
 import numpy as np
 import pytest
+from tiny import TINY
 
 from pyod_efficientgan import EfficientGAN
 from pyod_efficientgan.scaleout.streaming import ChunkFiles
-
-TINY = dict(
-    epochs=1,
-    latent_dim=2,
-    encoder_units=(8,),
-    generator_units=(8,),
-    discriminator_units=(8, 8),
-    n_estimators=1,
-    random_state=0,
-)
 
 
 @pytest.fixture(scope="module")

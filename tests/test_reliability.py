@@ -12,21 +12,14 @@ import scipy.sparse
 from float32 import assert_float32_close
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny import tiny as tiny_detector
 
 from pyod_efficientgan import EfficientGAN, TrainingDivergedError
 
 
 def tiny(**params):
-    """A detector that is quick to fit; the point of these tests is not quality."""
-    defaults = dict(
-        epochs=2,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        random_state=0,
-    )
-    return EfficientGAN(**{**defaults, **params})
+    """A quick detector (tests/tiny.py) of two epochs and the default three members."""
+    return tiny_detector(**{"epochs": 2, "n_estimators": 3, **params})
 
 
 # ---------------------------------------------------------------- input matrix

@@ -4,21 +4,12 @@ import copy
 
 import numpy as np
 import pytest
-
-from pyod_efficientgan import EfficientGAN
+from tiny import tiny
 
 
 @pytest.fixture(scope="module")
 def fitted(small_data):
-    return EfficientGAN(
-        epochs=2,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        n_estimators=1,
-        random_state=0,
-    ).fit(small_data[0])
+    return tiny(epochs=2).fit(small_data[0])
 
 
 SCORING = {

@@ -6,21 +6,14 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from tiny import tiny
 
 from pyod_efficientgan import EfficientGAN, restore
 
 
 @pytest.fixture(scope="module")
 def fitted(small_data):
-    return EfficientGAN(
-        epochs=2,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        n_estimators=2,
-        random_state=0,
-    ).fit(small_data[0])
+    return tiny(epochs=2, n_estimators=2).fit(small_data[0])
 
 
 @pytest.mark.parametrize(
