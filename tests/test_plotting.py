@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from pyod_efficientgan import EfficientGAN  # noqa: E402
-from pyod_efficientgan.experiments.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
+from pyod_efficientgan.plotting import plot_history, plot_scores, score_threshold  # noqa: E402
 
 SMALL = dict(latent_dim=4, encoder_units=(16,), generator_units=(16,),
              discriminator_units=(16, 16), random_state=0)
@@ -31,9 +31,13 @@ def _line(ax, label):
 
 
 def test_plotting_imports_matplotlib_lazily():
-    import pyod_efficientgan.experiments.plotting as plotting
+    import subprocess
+    import sys
 
-    assert "matplotlib" not in vars(plotting) and "plt" not in vars(plotting)
+    code = "import sys, pyod_efficientgan.plotting; print('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False"
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +149,17 @@ def test_score_threshold_when_the_thresholder_flags_nothing(detector):
     else:
         assert score_threshold(thresholded) == pytest.approx(scores.max())
     assert score_threshold(detector) == detector.threshold_
+
+
+def test_the_former_path_warns_and_gives_the_same_plots():
+    import importlib
+    import sys
+
+    sys.modules.pop("pyod_efficientgan.experiments.plotting", None)
+    with pytest.warns(FutureWarning, match="moved to pyod_efficientgan.plotting"):
+        former = importlib.import_module("pyod_efficientgan.experiments.plotting")
+    assert (former.plot_history, former.plot_scores, former.score_threshold) == (
+        plot_history,
+        plot_scores,
+        score_threshold,
+    )

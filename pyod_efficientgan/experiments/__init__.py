@@ -18,8 +18,8 @@ PyOD's AutoEncoder)::
   ``pyod-efficientgan kdd99``;
 - :mod:`~pyod_efficientgan.experiments.commandline`: the command line that repeats
   a run, rebuilt from its parser (for the reports of both commands);
-- :mod:`~pyod_efficientgan.experiments.plotting`: plots of a fitted detector
-  (training history, score histogram with its threshold).
+- ``plotting``: the former path of :mod:`pyod_efficientgan.plotting` (warns; goes in the
+  next release).
 
 :func:`require` is what the command line calls before importing a module of
 this subpackage, so that a missing extra is reported in one line instead of a
