@@ -166,7 +166,8 @@ class BiGANMember(keras.layers.Layer):
         added to the E+G loss, as in ALICE (Li et al., 2017); 0 trains E and
         G only adversarially, as the paper does.
     **kwargs
-        Passed to :class:`keras.layers.Layer`.
+        Passed to :class:`keras.layers.Layer`; the dtype is always
+        :data:`~pyod_efficientgan.networks.DTYPE`.
     """
 
     def __init__(
@@ -184,7 +185,7 @@ class BiGANMember(keras.layers.Layer):
         reconstruction_weight=0.0,
         **kwargs,
     ):
-        super().__init__(**kwargs)
+        super().__init__(dtype=networks.DTYPE, **kwargs)
         self.reconstruction_weight = float(reconstruction_weight)
         self.trim_share = float(trim_share)
         self.trim_ramp_steps = int(trim_ramp_steps)
@@ -386,16 +387,18 @@ class BiGAN(_backend.TrainStep, keras.Model):
     members : list of BiGANMember
         The members, each built with its own seeds.
     **kwargs
-        Passed to :class:`keras.Model`.
+        Passed to :class:`keras.Model`; the dtype is always
+        :data:`~pyod_efficientgan.networks.DTYPE` (no loss scaling under a
+        mixed-precision policy: the networks compute in float32).
     """
 
     def __init__(self, members, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(dtype=networks.DTYPE, **kwargs)
         if len(members) < 1:
             raise ValueError("BiGAN needs at least one member.")
         self.member_models = list(members)
-        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
-        self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss")
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss", dtype=networks.DTYPE)
+        self.ge_loss_tracker = keras.metrics.Mean(name="ge_loss", dtype=networks.DTYPE)
         self.built = True
 
     @property

@@ -9,6 +9,7 @@ startup.import_keras()
 import contextlib
 import functools
 import threading
+import weakref
 from numbers import Real
 
 import numpy as np
@@ -40,6 +41,37 @@ from pyod_efficientgan.scoring import (
 
 _CONTAMINATION_LOCK = threading.RLock()
 """Held while a NumPy ``contamination`` is swapped for a float (``_contamination_as_float``)."""
+
+_FIT_LOCKS = weakref.WeakKeyDictionary()
+"""One re-entrant lock per detector, held by its fits (:func:`_fit_lock`).
+
+Kept outside the detector, so pickling, ``copy.deepcopy``, ``sklearn.clone`` and
+``get_params`` never see it; a copy gets a lock of its own at its first fit.
+"""
+
+_FIT_LOCKS_LOCK = threading.Lock()
+"""Held while a detector's lock is looked up or created."""
+
+
+_FIT_ATTRIBUTES = frozenset(
+    {spec.name for spec in state.ATTRIBUTES}
+    | {"model_", "scaler_", "_model_params", "_score_cache", "_reconstruction_cache"}
+)
+"""The private and public attributes a fit sets (and the caches of its model)."""
+
+
+def _set_by_fit(name):
+    """Whether the attribute ``name`` belongs to a fit (a refit replaces them all)."""
+    return name in _FIT_ATTRIBUTES or (name.endswith("_") and not name.startswith("__"))
+
+
+def _fit_lock(detector):
+    """The lock that serialises the fits of ``detector``."""
+    with _FIT_LOCKS_LOCK:
+        lock = _FIT_LOCKS.get(detector)
+        if lock is None:
+            lock = _FIT_LOCKS[detector] = threading.RLock()
+        return lock
 
 
 def _unified_probability(scores, training_scores, mean, std):
@@ -324,23 +356,26 @@ class EfficientGAN(BaseDetector):
     def _fit_rows(self, source, y=None, callbacks=None):
         """Fit on a source of rows (:class:`~pyod_efficientgan.rows.RowSource`): both fits' path.
 
-        On failure anywhere the detector is left as it was.
+        The fit fills a new detector with the same parameters, whose fitted
+        state replaces this one's at the end (:meth:`_fit_context`).
         """
-        with self._fit_context():
-            self._validate_params()
+        with self._fit_context() as detector:
+            detector._validate_params()
             forking.check_not_forked(backends.name())
             check_backend(backends.name())
-            scaler = make_scaler(self.preprocessing)
-            n_features = source.prepare(self._validate_rows, scaler, self.validation_size)
-            self._set_n_classes(y)
-            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+            scaler = make_scaler(detector.preprocessing)
+            n_features = source.prepare(detector._validate_rows, scaler, detector.validation_size)
+            detector._set_n_classes(y)
+            seed = int(check_random_state(detector.random_state).randint(0, 2**31 - 1))
             x_train, x_validation, make_batches = source.training_rows(scaler, seed)
             for callback in callbacks or ():
                 if hasattr(callback, "set_row_transform"):
                     callback.set_row_transform(functools.partial(to_float32, scaler))
-            params = self.get_params(deep=False)
-            self.latent_dim_ = parameters.resolve_latent_dim(self.latent_dim, n_features)
-            model = build_bigan(parameters.structure(params, n_features, self.latent_dim_), seed)
+            params = detector.get_params(deep=False)
+            detector.latent_dim_ = parameters.resolve_latent_dim(detector.latent_dim, n_features)
+            model = build_bigan(
+                parameters.structure(params, n_features, detector.latent_dim_), seed
+            )
             try:
                 plan = parameters.training_plan(params)
                 result = training.train(
@@ -353,33 +388,40 @@ class EfficientGAN(BaseDetector):
             moments = None  # a single member's raw score is the detector's
             if len(model.members) > 1:
                 moments = score_term_moments(
-                    model.members, source.scaled_chunks(scaler), self.score_batch_size
+                    model.members, source.scaled_chunks(scaler), detector.score_batch_size
                 )
-            self._set_fitted(model, scaler, result, moments)
-            self.decision_scores_ = np.concatenate(
-                [self._score(chunk) for chunk in source.chunks()]
+            detector._set_fitted(model, scaler, result, moments)
+            detector.decision_scores_ = np.concatenate(
+                [detector._score(chunk) for chunk in source.chunks()]
             )
-            self._process_decision_scores()
+            detector._process_decision_scores()
         return self
 
     @contextlib.contextmanager
     def _fit_context(self):
-        """The block of a fit: without retracing warnings, and atomic.
+        """The block of a fit: serialised, without retracing warnings, and atomic.
 
-        A fit that fails or is interrupted anywhere (validation, training,
-        scoring, thresholding) leaves the detector as it was: fitted with its
-        old model, or unfitted. The parameters are not touched.
+        Yields a new detector with the same parameters (the same objects) for
+        the fit to fill. The fits of one detector take turns (a lock per
+        detector, outside its attributes). Only when the block ends without
+        error is the new fitted state swapped in, in one step (the attribute
+        dictionary is replaced, not updated), so until then the old fit keeps
+        scoring, from any thread, with its width; and a fit that fails or is
+        interrupted anywhere (validation, training, scoring, thresholding)
+        leaves the detector as it was: fitted with its old model, or unfitted.
+        The parameters are not touched.
         """
-        params = set(self.get_params(deep=False))
-        before = {k: v for k, v in self.__dict__.items() if k not in params}
-        try:
+        with _fit_lock(self):
+            names = set(self.get_params(deep=False))
+            detector = type(self)(**self.get_params(deep=False))
             with startup.without_retracing_warnings():
-                yield
-        except BaseException:
-            for name in [k for k in self.__dict__ if k not in params]:
-                del self.__dict__[name]
-            self.__dict__.update(before)
-            raise
+                yield detector
+            fitted = {k: v for k, v in vars(detector).items() if k not in names}
+            # the old fit's attributes go; the parameters as they are now (set_params may have
+            # run meanwhile) and whatever else was set on the detector (a meta-estimator's
+            # context) stay
+            kept = {k: v for k, v in vars(self).items() if k in names or not _set_by_fit(k)}
+            self.__dict__ = {**kept, **fitted}
 
     def _validate_rows(self, X, reset):
         """``validate_data`` as the detector checks its rows: finite floats, 2-D.

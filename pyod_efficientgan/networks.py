@@ -14,6 +14,8 @@ official EGBAD code (Zenati et al., 2018):
 
 All kernels use Glorot (Xavier) uniform initialisation, seeded from the
 ``seed`` argument so that two builds with one seed hold identical weights.
+Every input, layer and weight is :data:`DTYPE` (float32), whatever the global
+Keras settings (``keras.config.set_floatx``, a mixed-precision policy) say.
 The dropout layer is the backend's (Keras' own, except on JAX: see
 :class:`pyod_efficientgan.backends.jax.Dropout`).
 """
@@ -24,6 +26,15 @@ from pyod_efficientgan import backends, startup
 
 NEGATIVE_SLOPE = 0.1
 """Slope of the LeakyReLU units of E and D, as in the official code."""
+
+DTYPE = "float32"
+"""The dtype of every input, layer, weight and computation of the networks.
+
+Given to each layer explicitly, so a global ``keras.config.set_floatx("float16")`` or a
+``"mixed_float16"`` policy changes neither the weights nor the scores; the BiGAN, its
+trackers, its latent noise and its optimizers use it too (:mod:`pyod_efficientgan.bigan`,
+:mod:`pyod_efficientgan.training`).
+"""
 
 
 def _seeded_initializer(seed, offset):
@@ -52,18 +63,22 @@ def build_encoder(n_features, latent_dim, units=(64,), seed=None):
         ``(batch, latent_dim)``.
     """
     startup.start_runtime()  # the backend's first computation, without its start-up lines
-    inputs = keras.Input(shape=(n_features,), name="x")
+    inputs = keras.Input(shape=(n_features,), dtype=DTYPE, name="x")
     hidden = inputs
     for index, width in enumerate(units):
         hidden = keras.layers.Dense(
             width,
             kernel_initializer=_seeded_initializer(seed, index),
+            dtype=DTYPE,
             name=f"dense_{index}",
         )(hidden)
-        hidden = keras.layers.LeakyReLU(NEGATIVE_SLOPE, name=f"leaky_relu_{index}")(hidden)
+        hidden = keras.layers.LeakyReLU(NEGATIVE_SLOPE, dtype=DTYPE, name=f"leaky_relu_{index}")(
+            hidden
+        )
     latent = keras.layers.Dense(
         latent_dim,
         kernel_initializer=_seeded_initializer(seed, len(units)),
+        dtype=DTYPE,
         name="z",
     )(hidden)
     return keras.Model(inputs, latent, name="encoder")
@@ -90,18 +105,20 @@ def build_generator(latent_dim, n_features, units=(64, 128), seed=None):
         ``(batch, n_features)`` with a linear output.
     """
     startup.start_runtime()  # the backend's first computation, without its start-up lines
-    inputs = keras.Input(shape=(latent_dim,), name="z")
+    inputs = keras.Input(shape=(latent_dim,), dtype=DTYPE, name="z")
     hidden = inputs
     for index, width in enumerate(units):
         hidden = keras.layers.Dense(
             width,
             activation="relu",
             kernel_initializer=_seeded_initializer(seed, index),
+            dtype=DTYPE,
             name=f"dense_{index}",
         )(hidden)
     outputs = keras.layers.Dense(
         n_features,
         kernel_initializer=_seeded_initializer(seed, len(units)),
+        dtype=DTYPE,
         name="x",
     )(hidden)
     return keras.Model(inputs, outputs, name="generator")
@@ -137,18 +154,26 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
         layer used by the feature-matching score.
     """
     startup.start_runtime()  # the backend's first computation, without its start-up lines
-    x_input = keras.Input(shape=(n_features,), name="x")
-    z_input = keras.Input(shape=(latent_dim,), name="z")
+    x_input = keras.Input(shape=(n_features,), dtype=DTYPE, name="x")
+    z_input = keras.Input(shape=(latent_dim,), dtype=DTYPE, name="z")
     layer_index = 0
 
     def hidden_block(tensor, width, name):
         nonlocal layer_index
         tensor = keras.layers.Dense(
-            width, kernel_initializer=_seeded_initializer(seed, layer_index), name=f"{name}_dense"
+            width,
+            kernel_initializer=_seeded_initializer(seed, layer_index),
+            dtype=DTYPE,
+            name=f"{name}_dense",
         )(tensor)
-        tensor = keras.layers.LeakyReLU(NEGATIVE_SLOPE, name=f"{name}_leaky_relu")(tensor)
+        tensor = keras.layers.LeakyReLU(NEGATIVE_SLOPE, dtype=DTYPE, name=f"{name}_leaky_relu")(
+            tensor
+        )
         tensor = backends.current().Dropout(
-            dropout, seed=None if seed is None else seed + 100 + layer_index, name=f"{name}_dropout"
+            dropout,
+            seed=None if seed is None else seed + 100 + layer_index,
+            dtype=DTYPE,
+            name=f"{name}_dropout",
         )(tensor)
         layer_index += 1
         return tensor
@@ -156,11 +181,11 @@ def build_discriminator(n_features, latent_dim, units=(128, 128), dropout=0.2, s
     branch_width, *joint_widths = units
     x_branch = hidden_block(x_input, branch_width, "x_branch")
     z_branch = hidden_block(z_input, branch_width, "z_branch")
-    features = keras.layers.Concatenate(name="concatenate")([x_branch, z_branch])
+    features = keras.layers.Concatenate(dtype=DTYPE, name="concatenate")([x_branch, z_branch])
     for index, width in enumerate(joint_widths):
         features = hidden_block(features, width, f"joint_{index}")
     logit = keras.layers.Dense(
-        1, kernel_initializer=_seeded_initializer(seed, layer_index), name="logit"
+        1, kernel_initializer=_seeded_initializer(seed, layer_index), dtype=DTYPE, name="logit"
     )(features)
     return keras.Model([x_input, z_input], [logit, features], name="discriminator")
 

@@ -10,7 +10,8 @@ detector's parameters ask for), and runs :meth:`keras.Model.fit`:
 - small datasets train several epochs per Keras epoch, a *round* of at least
   :data:`MIN_STEPS_PER_ROUND` steps (:func:`passes_per_round`); losses,
   validation and divergence checks are per round;
-- two Adam optimizers per BiGAN (``beta_1=0.5``); the trimmed share ramps over
+- two Adam optimizers per BiGAN (``beta_1=0.5``, a float32 learning rate:
+  :class:`ConstantLearningRate`); the trimmed share ramps over
   :data:`TRIM_RAMP_FRACTION` of the planned steps;
 - callbacks: the divergence guard (:class:`DivergenceGuard`), optional early
   stopping on held-out rows (:class:`ValidationCriterion` logs the criterion
@@ -25,8 +26,9 @@ import warnings
 
 import keras
 import numpy as np
+from keras import ops
 
-from pyod_efficientgan import backends
+from pyod_efficientgan import backends, networks
 from pyod_efficientgan.chunks import map_chunks
 from pyod_efficientgan.scoring import ScoreFunction
 
@@ -182,9 +184,32 @@ def passes_per_round(epochs, steps_per_epoch):
     return max(k for k in range(1, min(wanted, epochs) + 1) if epochs % k == 0)
 
 
+class ConstantLearningRate(keras.optimizers.schedules.LearningRateSchedule):
+    """A constant float32 learning rate, whatever ``keras.config.floatx()`` is.
+
+    An optimizer given a float keeps it in a variable of the global floatx,
+    so under ``set_floatx("float16")`` a rate of 1e-3 became 0.0010004; this
+    schedule gives the rate as a float32 tensor at every step.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The rate.
+    """
+
+    def __init__(self, learning_rate):
+        self.learning_rate = float(learning_rate)
+
+    def __call__(self, step):
+        return ops.convert_to_tensor(self.learning_rate, dtype=networks.DTYPE)
+
+    def get_config(self):
+        return {"learning_rate": self.learning_rate}
+
+
 def _compile(model, plan, steps_per_call):
     def adam():
-        return keras.optimizers.Adam(plan.learning_rate, beta_1=0.5)
+        return keras.optimizers.Adam(ConstantLearningRate(plan.learning_rate), beta_1=0.5)
 
     model.compile(d_optimizer=adam, g_optimizer=adam, steps_per_execution=steps_per_call)
 

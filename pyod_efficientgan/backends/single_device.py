@@ -45,8 +45,8 @@ def track_loss(tracker, loss, share):
 
 
 def latent_noise(shape, seed_generator):
-    """Standard normal latent noise drawn with the model's seed generator."""
-    return keras.random.normal(shape, seed=seed_generator)
+    """Standard normal float32 latent noise drawn with the model's seed generator."""
+    return keras.random.normal(shape, dtype="float32", seed=seed_generator)
 
 
 def step_logs(metrics):
