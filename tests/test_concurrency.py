@@ -13,23 +13,15 @@ import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
-
-from pyod_efficientgan import EfficientGAN
+from tiny import tiny
 
 WAIT = 120
 """Seconds a thread waits for an event that must come; only a hang reaches it."""
 
 
-def tiny(**params):
-    defaults = dict(
-        epochs=2,
-        latent_dim=2,
-        encoder_units=(8,),
-        generator_units=(8,),
-        discriminator_units=(8, 8),
-        random_state=0,
-    )
-    return EfficientGAN(**{**defaults, **params})
+def two_epochs(**params):
+    """A quick detector that trains two rounds, so a fit can be held after its first."""
+    return tiny(epochs=2, **params)
 
 
 class AtEpochEnd(keras.callbacks.Callback):
@@ -69,7 +61,7 @@ def assert_consistent(detector, rows_by_width):
 def test_the_old_fit_scores_with_its_width_until_a_refit_ends(small_data):
     X5, X5_test = small_data[0][:, :5], small_data[1][:, :5]
     X4, X4_test = small_data[0][:200, :4], small_data[1][:, :4]
-    detector = tiny().fit(X5)
+    detector = two_epochs().fit(X5)
     before = detector.decision_function(X5_test)
     training, release, errors = threading.Event(), threading.Event(), []
 
@@ -144,7 +136,7 @@ def test_two_fits_of_one_detector_on_different_widths_take_turns(small_data):
 
 
 def test_the_fit_lock_is_no_attribute(small_data):
-    detector = tiny().fit(small_data[0])
+    detector = two_epochs().fit(small_data[0])
     expected = detector.decision_function(small_data[1])
     assert not any("lock" in name.lower() for name in vars(detector))
     assert set(detector.get_params()) == set(tiny().get_params())
