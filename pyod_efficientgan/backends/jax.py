@@ -22,6 +22,7 @@ import numpy as np
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 from pyod_efficientgan.backends import numpy_pipeline
+from pyod_efficientgan.backends.jax_compilations import reusing_compilations
 from pyod_efficientgan.backends.single_device import (
     batch_share,
     latent_noise,
@@ -101,7 +102,29 @@ def _state_groups(model):
 
 
 class TrainStep:
-    """``train_step`` as Keras' JAX trainer calls it: state and batch in, logs and state out."""
+    """``train_step`` as Keras' JAX trainer calls it: state and batch in, logs and state out.
+
+    The jit-compiled step shares its compilations with every model of the
+    process that lowers to the same program (the same parameters and shapes:
+    :mod:`~pyod_efficientgan.backends.jax_compilations`), so a fit after the
+    first of its kind compiles nothing; run eagerly, without ``jit_compile``
+    under a Keras distribution or with Flax NNX, Keras' own training function is used.
+    """
+
+    def make_train_function(self, force=False):
+        """Keras' training function around the jitted step, its compilations reused."""
+        if self.train_function is not None and not force:
+            return
+        if (
+            self.run_eagerly
+            or not self.jit_compile
+            or keras.distribution.distribution() is not None
+            or keras.config.is_nnx_enabled()
+        ):
+            super().make_train_function(force)
+            return
+        jitted = jax.jit(self.train_step, donate_argnums=0)
+        self.train_function = self._make_function(reusing_compilations(jitted))
 
     def train_step(self, state, data):
         """Training steps on ``data``, stateless: one batch, or a block of batches.
@@ -170,7 +193,9 @@ def compile_rows_function(function, variables, n_features):
     The values of ``variables`` are arguments of the compiled function (not
     constants baked in when it is traced), so it scores with the weights of
     the moment it is called, e.g. during training. ``n_features`` is unused:
-    JAX traces once per row count, and scoring pads chunks to a few row counts.
+    JAX traces once per row count, and scoring pads chunks to a few row counts;
+    the compilations are shared with equal programs of other models
+    (:mod:`~pyod_efficientgan.backends.jax_compilations`).
     """
     variables = list(variables)
 
@@ -178,7 +203,7 @@ def compile_rows_function(function, variables, n_features):
         with keras.StatelessScope(state_mapping=list(zip(variables, values))):
             return function(x)
 
-    jitted = jax.jit(pure)
+    jitted = reusing_compilations(jax.jit(pure))
     return lambda x: jitted([variable.value for variable in variables], x)
 
 
