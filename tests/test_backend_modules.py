@@ -153,3 +153,33 @@ print(all(ok), bool((keras.ops.convert_to_numpy(train) == 0).mean() > 0.1))
 """,
     )
     assert out.split() == ["True", "True"]
+
+
+@pytest.mark.backend_free
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_torch_network_plan_reads_a_stateless_scope_and_looks_up_every_node_directly():
+    out = _run(
+        "torch",
+        """
+import numpy as np, torch, keras
+from pyod_efficientgan.backends.torch import NetworkPlan, _node_inputs
+from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
+x = torch.tensor(np.random.default_rng(0).normal(size=(20, 6)).astype("float32"))
+net = build_encoder(6, 3, (8,), seed=0)
+plan = NetworkPlan(net)
+outside = keras.ops.convert_to_numpy(plan(x, False))
+mapping = [(v, keras.ops.zeros(v.shape)) for v in net.weights]
+with keras.StatelessScope(state_mapping=mapping):
+    inside = keras.ops.convert_to_numpy(plan(x, False))
+    keras_inside = keras.ops.convert_to_numpy(net(x, training=False))
+after = keras.ops.convert_to_numpy(plan(x, False))
+nets = [net, build_generator(3, 6, (8, 5), seed=1),
+        build_discriminator(6, 3, (8, 4), dropout=0.2, seed=2)]
+direct = all(_node_inputs(node).__name__ == "<lambda>"
+             for n in nets for nodes in n._nodes_by_depth.values() for node in nodes
+             if node.operation and not node.is_input)
+print(np.array_equal(inside, keras_inside), bool(np.abs(outside - inside).max() > 1e-3),
+      np.array_equal(outside, after), direct)
+""",
+    )
+    assert out.split() == ["True", "True", "True", "True"]

@@ -14,7 +14,9 @@ import inspect
 
 import keras
 import torch
-from keras import ops
+from keras import KerasTensor, ops
+from keras.src.backend.common.stateless_scope import in_stateless_scope
+from keras.src.backend.common.variables import get_autocast_scope
 
 from pyod_efficientgan.backends.numpy_pipeline import streamed_batches, training_batches
 from pyod_efficientgan.backends.single_device import (
@@ -70,7 +72,7 @@ class Dropout(keras.layers.Dropout):
             generator.manual_seed(int(seed[0]) * 2**31 + int(seed[1]))
             object.__setattr__(self, "_torch_generator", generator)
         noise = torch.rand(inputs.shape, generator=generator, device=inputs.device)
-        return torch.where(noise >= self.rate, inputs / (1.0 - self.rate), 0.0)
+        return (inputs / (1.0 - self.rate)).masked_fill_(noise < self.rate, 0.0)
 
 
 def update_averages(pairs, decay):
@@ -88,18 +90,48 @@ def update_averages(pairs, decay):
         )
 
 
-def _layer_function(layer, training):
-    """A torch function computing ``layer`` eagerly, without Keras' ``__call__`` machinery."""
+def _plain_weights(layer):
+    """The (kernel, bias) variables a Dense layer computes with, or None.
+
+    None where the layer's ``kernel`` property computes something else than
+    its variable (a quantized or LoRA layer): those read ``layer.kernel``.
+    """
+    kernel = getattr(layer, "_kernel", None)
+    if kernel is None or getattr(layer, "quantization_mode", None) is not None:
+        return None
+    if getattr(layer, "lora_enabled", False):
+        return None
+    return kernel, layer.bias
+
+
+def _layer_function(layer, training, raw):
+    """A torch function computing ``layer`` eagerly, without Keras' ``__call__`` machinery.
+
+    With ``raw``, a Dense layer reads its variables' torch tensors directly
+    (what ``Variable.value`` returns outside a stateless or autocast scope).
+    """
     if isinstance(layer, keras.layers.Dense):
         activation = layer.activation
         relu = activation is keras.activations.relu
         linear = activation is keras.activations.linear
+        plain = _plain_weights(layer) if raw else None
+        if plain is not None:
+            kernel, bias = plain
+
+            def weights():
+                return kernel._value, None if bias is None else bias._value
+
+        else:
+
+            def weights():
+                return layer.kernel.value, layer.bias.value if layer.use_bias else None
 
         def dense(x):
-            if layer.use_bias:
-                out = torch.addmm(layer.bias.value, x, layer.kernel.value)
+            kernel_value, bias_value = weights()
+            if bias_value is not None:
+                out = torch.addmm(bias_value, x, kernel_value)
             else:
-                out = x @ layer.kernel.value
+                out = x @ kernel_value
             if relu:
                 return torch.relu(out)
             return out if linear else activation(out)
@@ -131,7 +163,10 @@ class NetworkPlan:
     LeakyReLU layers become ``torch.addmm`` and
     ``torch.nn.functional.leaky_relu`` on the layers' own variables;
     Concatenate becomes ``torch.cat``; every other layer (dropout, with its
-    seed generator) runs its own ``call``. Same weights, same results
+    seed generator) runs its own ``call``. Each node's inputs are looked up
+    by a function made once per plan, not by Keras' tree mapping on every
+    call, and outside a stateless or autocast scope the Dense layers read
+    their variables' torch tensors directly. Same weights, same results
     (``tests/test_backend_modules.py`` compares it with the Keras call).
 
     Parameters
@@ -142,33 +177,63 @@ class NetworkPlan:
 
     def __init__(self, network):
         self.network = network
-        self.steps = {True: None, False: None}
+        self.steps = {}
 
-    def _build(self, training):
+    def _build(self, training, raw):
         steps = []
         depths = sorted(self.network._nodes_by_depth, reverse=True)
         for depth in depths:
             for node in self.network._nodes_by_depth[depth]:
                 if not node.operation or node.is_input:
                     continue
-                steps.append((node, _layer_function(node.operation, training)))
+                steps.append(
+                    (
+                        _node_inputs(node),
+                        _layer_function(node.operation, training, raw),
+                        [id(x) for x in node.outputs],
+                    )
+                )
         return steps
 
     def __call__(self, inputs, training):
         """The network's outputs for ``inputs`` (a tensor or a list), as a Keras call gives them."""
-        steps = self.steps[training]
+        raw = not in_stateless_scope() and get_autocast_scope() is None
+        steps = self.steps.get((training, raw))
         if steps is None:
-            steps = self.steps[training] = self._build(training)
+            steps = self.steps[(training, raw)] = self._build(training, raw)
         given = inputs if isinstance(inputs, (list, tuple)) else [inputs]
         values = {id(x): y for x, y in zip(self.network.inputs, given)}
-        for node, function in steps:
-            args, kwargs = node.arguments.fill_in(values)
+        for node_inputs, function, output_ids in steps:
+            args, kwargs = node_inputs(values)
             outputs = function(*args, **kwargs)
             outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            for x, y in zip(node.outputs, outs):
-                values[id(x)] = y
+            for key, y in zip(output_ids, outs):
+                values[key] = y
         result = [values[id(x)] for x in self.network.outputs]
         return result[0] if len(result) == 1 else result
+
+
+def _node_inputs(node):
+    """A function of the computed values (by KerasTensor id) giving ``node``'s call arguments.
+
+    One tensor, or one list of tensors, with keyword arguments that hold no
+    tensor (a dropout layer's ``training``), is looked up directly; any other
+    argument structure goes through Keras' own ``fill_in``.
+    """
+    arguments = node.arguments
+    args, kwargs = arguments.args, arguments.kwargs
+    plain_kwargs = not any(
+        isinstance(value, (KerasTensor, list, tuple, dict)) for value in kwargs.values()
+    )
+    if plain_kwargs and len(args) == 1:
+        (arg,) = args
+        if isinstance(arg, KerasTensor):
+            key = id(arg)
+            return lambda values: ((values[key],), dict(kwargs))
+        if isinstance(arg, (list, tuple)) and all(isinstance(x, KerasTensor) for x in arg):
+            keys = [id(x) for x in arg]
+            return lambda values: (([values[key] for key in keys],), dict(kwargs))
+    return arguments.fill_in
 
 
 def run_network(network, inputs, training):
