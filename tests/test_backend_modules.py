@@ -129,12 +129,7 @@ print(same, round(float(keep), 4), round(float(overlap), 4), float(m1.mean()),
     assert abs(float(mean) - 1.0) < 0.02  # inverted dropout keeps the mean
 
 
-@pytest.mark.backend_free
-@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
-def test_torch_network_plan_gives_the_keras_call_outputs():
-    out = _run(
-        "torch",
-        """
+_TORCH_NETWORKS = """
 import numpy as np, torch, keras
 from pyod_efficientgan.backends.torch import NetworkPlan
 from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
@@ -142,6 +137,18 @@ x = torch.tensor(np.random.default_rng(0).normal(size=(20, 6)).astype("float32")
 z = torch.tensor(np.random.default_rng(1).normal(size=(20, 3)).astype("float32"))
 nets = [(build_encoder(6, 3, (8,), seed=0), x), (build_generator(3, 6, (8, 5), seed=1), z),
         (build_discriminator(6, 3, (8, 4), dropout=0.2, seed=2), [x, z])]
+"""
+"""The torch tests' inputs and their three small networks (encoder, generator, discriminator),
+each beside its inputs."""
+
+
+@pytest.mark.backend_free
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="torch is not installed")
+def test_torch_network_plan_gives_the_keras_call_outputs():
+    out = _run(
+        "torch",
+        _TORCH_NETWORKS
+        + """
 ok = []
 for net, inputs in nets:
     a = net(inputs, training=False); b = NetworkPlan(net)(inputs, False)
@@ -160,12 +167,10 @@ print(all(ok), bool((keras.ops.convert_to_numpy(train) == 0).mean() > 0.1))
 def test_torch_network_plan_reads_a_stateless_scope_and_looks_up_every_node_directly():
     out = _run(
         "torch",
-        """
-import numpy as np, torch, keras
-from pyod_efficientgan.backends.torch import NetworkPlan, _node_inputs
-from pyod_efficientgan.networks import build_discriminator, build_encoder, build_generator
-x = torch.tensor(np.random.default_rng(0).normal(size=(20, 6)).astype("float32"))
-net = build_encoder(6, 3, (8,), seed=0)
+        _TORCH_NETWORKS
+        + """
+from pyod_efficientgan.backends.torch import _node_inputs
+net = nets[0][0]
 plan = NetworkPlan(net)
 outside = keras.ops.convert_to_numpy(plan(x, False))
 mapping = [(v, keras.ops.zeros(v.shape)) for v in net.weights]
@@ -173,10 +178,8 @@ with keras.StatelessScope(state_mapping=mapping):
     inside = keras.ops.convert_to_numpy(plan(x, False))
     keras_inside = keras.ops.convert_to_numpy(net(x, training=False))
 after = keras.ops.convert_to_numpy(plan(x, False))
-nets = [net, build_generator(3, 6, (8, 5), seed=1),
-        build_discriminator(6, 3, (8, 4), dropout=0.2, seed=2)]
 direct = all(_node_inputs(node).__name__ == "<lambda>"
-             for n in nets for nodes in n._nodes_by_depth.values() for node in nodes
+             for n, _ in nets for nodes in n._nodes_by_depth.values() for node in nodes
              if node.operation and not node.is_input)
 print(np.array_equal(inside, keras_inside), bool(np.abs(outside - inside).max() > 1e-3),
       np.array_equal(outside, after), direct)
